@@ -214,3 +214,301 @@ fn summary(outcome: Outcome, job_status: &str, files: &[File], errors: &[JobErro
 fn plural(n: usize) -> &'static str {
     if n == 1 { "file" } else { "files" }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_quicksight::types::{
+        AnonymousUserSnapshotJobResult, RegisteredUserSnapshotJobResult, S3BucketConfiguration, SnapshotFile,
+        SnapshotFileFormatType, SnapshotFileSheetSelection, SnapshotFileSheetSelectionScope, SnapshotJobErrorInfo,
+        SnapshotJobResult, SnapshotJobResultErrorInfo, SnapshotJobS3Result, SnapshotS3DestinationConfiguration,
+    };
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    const ARN: &str = "arn:aws:quicksight:us-east-1:111122223333:dashboard/sales/snapshot-job/job-1";
+
+    fn identity() -> JobIdentity {
+        JobIdentity {
+            aws_account_id: "111122223333".into(),
+            dashboard_id: "sales".into(),
+            snapshot_job_id: "job-1".into(),
+            arn: ARN.into(),
+            region: "us-east-1".into(),
+        }
+    }
+
+    fn pdf() -> SnapshotFile {
+        SnapshotFile::builder()
+            .format_type(SnapshotFileFormatType::Pdf)
+            .sheet_selections(
+                SnapshotFileSheetSelection::builder()
+                    .sheet_id("sheet-1")
+                    .selection_scope(SnapshotFileSheetSelectionScope::AllVisuals)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    }
+
+    fn csv() -> SnapshotFile {
+        SnapshotFile::builder()
+            .format_type(SnapshotFileFormatType::Csv)
+            .sheet_selections(
+                SnapshotFileSheetSelection::builder()
+                    .sheet_id("sheet-1")
+                    .selection_scope(SnapshotFileSheetSelectionScope::SelectedVisuals)
+                    .visual_ids("visual-7")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    }
+
+    fn s3(uri: Option<&str>, errors: &[(&str, &str)]) -> SnapshotJobS3Result {
+        let bucket = S3BucketConfiguration::builder()
+            .bucket_name("reports")
+            .bucket_prefix("daily/")
+            .bucket_region("eu-west-1")
+            .build()
+            .unwrap();
+        let mut b = SnapshotJobS3Result::builder()
+            .set_s3_uri(uri.map(Into::into))
+            .s3_destination_configuration(SnapshotS3DestinationConfiguration::builder().bucket_configuration(bucket).build());
+        for (code, message) in errors {
+            b = b.error_info(SnapshotJobResultErrorInfo::builder().error_type(*code).error_message(*message).build());
+        }
+        b.build()
+    }
+
+    fn group(file: SnapshotFile, results: Vec<SnapshotJobS3Result>) -> SnapshotJobResultFileGroup {
+        SnapshotJobResultFileGroup::builder().files(file).set_s3_results(Some(results)).build()
+    }
+
+    fn anonymous(groups: Vec<SnapshotJobResultFileGroup>) -> SnapshotJobResult {
+        SnapshotJobResult::builder()
+            .anonymous_users(AnonymousUserSnapshotJobResult::builder().set_file_groups(Some(groups)).build())
+            .build()
+    }
+
+    fn output(status: SnapshotJobStatus) -> aws_sdk_quicksight::operation::describe_dashboard_snapshot_job_result::builders::DescribeDashboardSnapshotJobResultOutputBuilder {
+        DescribeDashboardSnapshotJobResultOutput::builder()
+            .arn(ARN)
+            .job_status(status)
+            .created_time(DateTime::from_secs_f64(1_764_741_601.5))
+            .last_updated_time(DateTime::from_secs_f64(1_764_741_660.25))
+            .request_id("req-1")
+            .status(200)
+    }
+
+    fn translated(result: DescribeDashboardSnapshotJobResultOutput) -> Value {
+        serde_json::to_value(translate(identity(), &result, 30).unwrap()).unwrap()
+    }
+
+    fn job_json() -> Value {
+        json!({"awsAccountId": "111122223333", "dashboardId": "sales", "snapshotJobId": "job-1", "arn": ARN, "region": "us-east-1"})
+    }
+
+    fn pdf_json(uri: Value, bucket: Value, key: Value, errors: Value) -> Value {
+        json!({"user": "ANONYMOUS", "fileGroup": 0, "format": "PDF",
+               "sheets": [{"sheetId": "sheet-1", "selectionScope": "ALL_VISUALS", "visualIds": []}],
+               "s3Uri": uri, "bucket": bucket, "key": key, "bucketRegion": "eu-west-1", "errors": errors})
+    }
+
+    fn csv_json(group: usize, uri: Value, key: Value, errors: Value) -> Value {
+        json!({"user": "ANONYMOUS", "fileGroup": group, "format": "CSV",
+               "sheets": [{"sheetId": "sheet-1", "selectionScope": "SELECTED_VISUALS", "visualIds": ["visual-7"]}],
+               "s3Uri": uri, "bucket": if uri.is_null() { Value::Null } else { json!("reports") }, "key": key,
+               "bucketRegion": "eu-west-1", "errors": errors})
+    }
+
+    #[test]
+    fn a_completed_job_with_every_file_succeeds() {
+        let result = output(SnapshotJobStatus::Completed)
+            .result(anonymous(vec![
+                group(pdf(), vec![s3(Some("s3://reports/daily/a1.pdf"), &[])]),
+                group(csv(), vec![s3(Some("s3://reports/daily/b2.csv"), &[])]),
+            ]))
+            .build();
+        assert_eq!(
+            translated(result),
+            json!({
+                "job": job_json(),
+                "jobStatus": "COMPLETED",
+                "outcome": "SUCCEEDED",
+                "terminal": true,
+                "createdTime": "2025-12-03T06:00:01.5Z",
+                "lastUpdatedTime": "2025-12-03T06:01:00.25Z",
+                "files": [
+                    pdf_json(json!("s3://reports/daily/a1.pdf"), json!("reports"), json!("daily/a1.pdf"), json!([])),
+                    csv_json(1, json!("s3://reports/daily/b2.csv"), json!("daily/b2.csv"), json!([])),
+                ],
+                "errors": [],
+                "requestId": "req-1",
+                "summary": "2 of 2 files exported"
+            })
+        );
+    }
+
+    #[test]
+    fn each_documented_file_code_makes_the_job_partial_with_its_action() {
+        for (code, action) in [
+            ("CAPABILITY_RESTRICTED", "FIX_ACCESS"),
+            ("RLS_CHANGED", "RERUN_JOB"),
+            ("CLS_CHANGED", "RERUN_JOB"),
+            ("DATASET_DELETED", "CHECK_DATASET"),
+            ("SOMETHING_NEW", "REVIEW"),
+        ] {
+            let result = output(SnapshotJobStatus::Completed)
+                .result(anonymous(vec![
+                    group(pdf(), vec![s3(Some("s3://reports/daily/a1.pdf"), &[])]),
+                    group(csv(), vec![s3(None, &[(code, "not exported")])]),
+                ]))
+                .build();
+            let out = translated(result);
+            assert_eq!(out["outcome"], "PARTIAL", "{code}");
+            assert_eq!(out["files"][1], csv_json(1, Value::Null, Value::Null, json!([{"code": code, "message": "not exported"}])));
+            assert_eq!(out["errors"], json!([{"code": code, "message": "not exported", "scope": "FILE", "action": action}]));
+            assert_eq!(out["summary"], format!("1 of 2 files exported; CSV failed: {code}"));
+        }
+    }
+
+    #[test]
+    fn a_job_level_code_on_a_completed_job_makes_it_partial() {
+        let result = output(SnapshotJobStatus::Completed)
+            .result(anonymous(vec![group(pdf(), vec![s3(Some("s3://reports/daily/a1.pdf"), &[])])]))
+            .error_info(SnapshotJobErrorInfo::builder().error_type("RLS_CHANGED").error_message("RLS changed").build())
+            .build();
+        let out = translated(result);
+        assert_eq!(out["outcome"], "PARTIAL");
+        assert_eq!(out["errors"], json!([{"code": "RLS_CHANGED", "message": "RLS changed", "scope": "JOB", "action": "RERUN_JOB"}]));
+        assert_eq!(out["summary"], "1 of 1 file exported; job: RLS_CHANGED");
+    }
+
+    #[test]
+    fn a_file_without_uri_makes_the_job_partial() {
+        let result = output(SnapshotJobStatus::Completed)
+            .result(anonymous(vec![group(pdf(), vec![s3(None, &[])]), group(csv(), vec![])]))
+            .build();
+        let out = translated(result);
+        assert_eq!(out["outcome"], "PARTIAL");
+        assert_eq!(out["files"][0], pdf_json(Value::Null, Value::Null, Value::Null, json!([])));
+        assert_eq!(out["files"][1]["bucketRegion"], Value::Null, "a group without results has no destination");
+        assert_eq!(out["summary"], "0 of 2 files exported; PDF missing: no URI; CSV missing: no URI");
+    }
+
+    #[test]
+    fn a_failed_job_reports_its_error_info() {
+        let result = output(SnapshotJobStatus::Failed)
+            .error_info(
+                SnapshotJobErrorInfo::builder()
+                    .error_type("DASHBOARD_ACCESS_DENIED")
+                    .error_message("The user has no access to the dashboard.")
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            translated(result),
+            json!({
+                "job": job_json(),
+                "jobStatus": "FAILED",
+                "outcome": "FAILED",
+                "terminal": true,
+                "createdTime": "2025-12-03T06:00:01.5Z",
+                "lastUpdatedTime": "2025-12-03T06:01:00.25Z",
+                "files": [],
+                "errors": [{"code": "DASHBOARD_ACCESS_DENIED", "message": "The user has no access to the dashboard.", "scope": "JOB", "action": "FIX_ACCESS"}],
+                "requestId": "req-1",
+                "summary": "job failed: DASHBOARD_ACCESS_DENIED: The user has no access to the dashboard."
+            })
+        );
+    }
+
+    #[test]
+    fn registered_user_results_follow_anonymous_ones() {
+        let result = output(SnapshotJobStatus::Completed)
+            .result(
+                SnapshotJobResult::builder()
+                    .registered_users(
+                        RegisteredUserSnapshotJobResult::builder()
+                            .file_groups(group(pdf(), vec![s3(Some("s3://reports/daily/r.pdf"), &[])]))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        let out = translated(result);
+        assert_eq!(out["outcome"], "SUCCEEDED");
+        let mut expected = pdf_json(json!("s3://reports/daily/r.pdf"), json!("reports"), json!("daily/r.pdf"), json!([]));
+        expected["user"] = json!("REGISTERED");
+        assert_eq!(out["files"], json!([expected]));
+    }
+
+    #[test]
+    fn an_https_uri_is_kept_whole_and_not_split() {
+        let link = "https://quicksight-results.s3.us-east-1.amazonaws.com/x/a1.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600";
+        let result = output(SnapshotJobStatus::Completed)
+            .result(anonymous(vec![group(pdf(), vec![s3(Some(link), &[])])]))
+            .build();
+        let out = translated(result);
+        assert_eq!(out["outcome"], "SUCCEEDED");
+        assert_eq!(out["files"][0], pdf_json(json!(link), Value::Null, Value::Null, json!([])));
+    }
+
+    #[test]
+    fn an_unknown_or_missing_status_is_an_error_never_success() {
+        let result = output(SnapshotJobStatus::from("PAUSED")).result(anonymous(vec![])).build();
+        match translate(identity(), &result, 30) {
+            Err(Error::UnexpectedJobStatus { status, arn }) => assert_eq!((status.as_str(), arn.as_str()), ("PAUSED", ARN)),
+            other => panic!("{other:?}"),
+        }
+        let result = DescribeDashboardSnapshotJobResultOutput::builder().build();
+        assert_eq!(translate(identity(), &result, 30).unwrap_err().name(), "UnexpectedJobStatus");
+    }
+
+    #[test]
+    fn a_completed_job_with_no_file_is_partial() {
+        for result in [
+            output(SnapshotJobStatus::Completed).build(),
+            output(SnapshotJobStatus::Completed).result(anonymous(vec![])).build(),
+        ] {
+            let out = translated(result);
+            assert_eq!(out["outcome"], "PARTIAL");
+            assert_eq!(out["summary"], "job completed but returned no files");
+        }
+    }
+
+    #[test]
+    fn queued_and_running_are_pending_with_a_retry_delay() {
+        for (status, name) in [(SnapshotJobStatus::Queued, "QUEUED"), (SnapshotJobStatus::Running, "RUNNING")] {
+            let out = translated(output(status).build());
+            assert_eq!(out["outcome"], "PENDING");
+            assert_eq!(out["terminal"], false);
+            assert_eq!(out["retryAfterSeconds"], 30);
+            assert_eq!(out["summary"], format!("job is {name}; check again in 30 s"));
+        }
+    }
+
+    #[test]
+    fn the_pending_output_of_a_refused_result_call() {
+        let out = pending(identity(), "QUEUED", Some(&DateTime::from_secs(1_764_741_601)), None, Some("req-9".into()), 45);
+        assert_eq!(
+            serde_json::to_value(out).unwrap(),
+            json!({
+                "job": job_json(), "jobStatus": "QUEUED", "outcome": "PENDING", "terminal": false,
+                "retryAfterSeconds": 45, "createdTime": "2025-12-03T06:00:01Z", "files": [], "errors": [],
+                "requestId": "req-9", "summary": "job is QUEUED; check again in 45 s"
+            })
+        );
+    }
+
+    #[test]
+    fn s3_uris_split_into_bucket_and_key() {
+        assert_eq!(split_s3_uri("s3://b/k/x.pdf"), (Some("b".into()), Some("k/x.pdf".into())));
+        assert_eq!(split_s3_uri("s3://b"), (Some("b".into()), None));
+        assert_eq!(split_s3_uri("s3://"), (None, None));
+        assert_eq!(split_s3_uri("https://b.s3.amazonaws.com/k"), (None, None));
+    }
+}
