@@ -7,8 +7,10 @@
 pub mod config;
 pub mod error;
 pub mod input;
+pub mod notify;
 pub mod output;
 pub mod policy;
+pub mod presign;
 pub mod quicksight;
 pub mod translate;
 
@@ -21,18 +23,27 @@ use tracing::{info, warn};
 pub use crate::config::Config;
 pub use crate::error::Error;
 pub use crate::output::{Outcome, Output};
+use crate::notify::Notifier;
+use crate::presign::Presigner;
 use crate::quicksight::QuickSight;
 
 /// Everything built once at init and borrowed by every invocation.
 pub struct App {
     pub config: Config,
     pub quicksight: QuickSight,
+    pub presigner: Option<Presigner>,
+    pub notifier: Option<Notifier>,
 }
 
 impl App {
     /// Builds the clients from one shared SDK configuration.
     pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
-        App { quicksight: QuickSight::new(aws_sdk_quicksight::Client::new(sdk)), config }
+        App {
+            quicksight: QuickSight::new(aws_sdk_quicksight::Client::new(sdk)),
+            presigner: Presigner::new(&config, sdk),
+            notifier: Notifier::new(&config, sdk),
+            config,
+        }
     }
 }
 
@@ -87,7 +98,17 @@ async fn process(app: &App, raw: &str) -> Result<(Output, Vec<Outcome>), Error> 
     if !app.config.allowed_account_ids.is_empty() && !app.config.allowed_account_ids.contains(&request.job.account_id) {
         return Err(Error::AccountNotAllowed(request.job.account_id));
     }
-    let output = app.quicksight.snapshot_result(&request.job, app.config.retry_after_seconds).await?;
+    let mut output = app.quicksight.snapshot_result(&request.job, app.config.retry_after_seconds).await?;
+    if let Some(presigner) = &app.presigner {
+        presigner.presign(&mut output).await?;
+    }
+    // Publishing is the last step: a failure fails the invocation, and nothing unpublished is reported.
+    if let Some(notifier) = &app.notifier
+        && request.notify
+        && app.config.notify_on.contains(&output.outcome)
+    {
+        output.notification = Some(notifier.publish(&output).await?);
+    }
     let fail_on = request.fail_on.unwrap_or_else(|| app.config.fail_on.clone());
     Ok((output, fail_on))
 }
