@@ -17,8 +17,10 @@ tools:
 build:
 	$(ENV) cargo build --workspace --bins
 
+# `build` compiles every workspace binary (bootstrap and the harness's demo) in one --workspace build,
+# so the demo runs the prebuilt binary instead of a per-package `cargo run` that would rebuild the SDK.
 demo: build
-	$(ENV) cargo run --quiet -p harness --bin demo -- --bootstrap "$$CARGO_TARGET_DIR/debug/bootstrap"
+	$(ENV) "$$CARGO_TARGET_DIR/debug/demo" --bootstrap "$$CARGO_TARGET_DIR/debug/bootstrap"
 
 lint:
 	$(ENV) cargo fmt --all --check

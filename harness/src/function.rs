@@ -113,7 +113,10 @@ impl FunctionConfig {
         set("AWS_LAMBDA_FUNCTION_NAME", &self.function_name);
         set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128");
         set("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-        set("AWS_LAMBDA_LOG_GROUP_NAME", &format!("/aws/lambda/{}", self.function_name));
+        set(
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            &format!("/aws/lambda/{}", self.function_name),
+        );
         set("AWS_LAMBDA_LOG_STREAM_NAME", "harness/[$LATEST]local");
         if let Some(format) = &self.log_format {
             set("AWS_LAMBDA_LOG_FORMAT", format);
@@ -128,6 +131,8 @@ impl FunctionConfig {
         set("AWS_EC2_METADATA_DISABLED", "true");
         set("AWS_CONFIG_FILE", "/dev/null");
         set("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+        // Logs go to memory for reading and asserting, not to a terminal: no ANSI colour codes.
+        set("NO_COLOR", "1");
         set("NO_PROXY", "127.0.0.1,localhost");
         set("no_proxy", "127.0.0.1,localhost");
         set("AWS_ENDPOINT_URL", CLOSED_ENDPOINT);
@@ -287,14 +292,20 @@ impl Function {
             .stderr(Stdio::piped())
             .kill_on_drop(true);
         let spawned_at = Instant::now();
-        let mut child = command.spawn().map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot start {}: {e}", config.bootstrap.display()))
-        })?;
+        let mut child = command
+            .spawn()
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot start {}: {e}", config.bootstrap.display())))?;
         let pid = child.id();
         let logs: SharedLogs = Arc::new(Mutex::new(Vec::new()));
         let readers = [
-            child.stdout.take().map(|out| capture(out, Stream::Stdout, Arc::clone(&logs))),
-            child.stderr.take().map(|err| capture(err, Stream::Stderr, Arc::clone(&logs))),
+            child
+                .stdout
+                .take()
+                .map(|out| capture(out, Stream::Stdout, Arc::clone(&logs))),
+            child
+                .stderr
+                .take()
+                .map(|err| capture(err, Stream::Stderr, Arc::clone(&logs))),
         ];
         let (exit_tx, exit) = watch::channel(None);
         let (kill_tx, kill_rx) = oneshot::channel::<()>();
@@ -576,6 +587,7 @@ mod tests {
         assert_eq!(get("AWS_SECRET_ACCESS_KEY"), Some(DUMMY_SECRET_ACCESS_KEY));
         assert_eq!(get("AWS_EC2_METADATA_DISABLED"), Some("true"));
         assert_eq!(get("NO_PROXY"), Some("127.0.0.1,localhost"));
+        assert_eq!(get("NO_COLOR"), Some("1"));
         assert_eq!(get("AWS_ENDPOINT_URL_QUICKSIGHT"), Some("http://127.0.0.1:4000"));
         assert_eq!(get("AWS_ENDPOINT_URL_SNS"), Some(CLOSED_ENDPOINT));
         assert_eq!(get("AWS_ENDPOINT_URL"), Some(CLOSED_ENDPOINT));

@@ -124,7 +124,12 @@ mod tests {
     #[tokio::test]
     async fn non_loopback_urls_are_refused_before_any_connection() {
         let client = LoopbackClient::new();
-        for url in ["http://example.com/", "http://10.0.0.1:80/", "https://127.0.0.1/", "http://169.254.169.254/"] {
+        for url in [
+            "http://example.com/",
+            "http://10.0.0.1:80/",
+            "https://127.0.0.1/",
+            "http://169.254.169.254/",
+        ] {
             let error = client.get(url).await.err().map(|e| e.kind());
             assert_eq!(error, Some(io::ErrorKind::InvalidInput), "{url}");
         }

@@ -164,7 +164,9 @@ pub struct RuntimeApi {
 
 impl std::fmt::Debug for RuntimeApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuntimeApi").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("RuntimeApi")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -225,7 +227,12 @@ impl RuntimeApi {
         let n = self.shared.counter.fetch_add(1, Ordering::Relaxed) + 1;
         let epoch = epoch_seconds();
         let request_id = format!("{:08x}-0000-4000-8000-{:012x}", epoch & 0xffff_ffff, n);
-        let trace_id = format!("Root=1-{:08x}-{:024x};Parent={:016x};Sampled=0", epoch & 0xffff_ffff, n, n);
+        let trace_id = format!(
+            "Root=1-{:08x}-{:024x};Parent={:016x};Sampled=0",
+            epoch & 0xffff_ffff,
+            n,
+            n
+        );
         let (reply, receiver) = oneshot::channel();
         let queued = Queued {
             request_id: request_id.clone(),
@@ -288,7 +295,10 @@ impl Drop for RuntimeApi {
 }
 
 fn epoch_seconds() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn epoch_millis_after(timeout: Duration) -> u128 {
@@ -302,7 +312,10 @@ fn epoch_millis_after(timeout: Duration) -> u128 {
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(&format!("{API_PREFIX}/invocation/next"), get(next_invocation))
-        .route(&format!("{API_PREFIX}/invocation/{{id}}/response"), post(invocation_response))
+        .route(
+            &format!("{API_PREFIX}/invocation/{{id}}/response"),
+            post(invocation_response),
+        )
         .route(&format!("{API_PREFIX}/invocation/{{id}}/error"), post(invocation_error))
         .route(&format!("{API_PREFIX}/init/error"), post(init_error))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -404,8 +417,8 @@ fn complete(shared: &Shared, id: &str, completion: Completion) -> Response {
 }
 
 async fn invocation_response(State(shared): State<Arc<Shared>>, Path(id): Path<String>, body: Bytes) -> Response {
-    let value = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+    let value =
+        serde_json::from_slice(&body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
     complete(&shared, &id, Completion::Response(value))
 }
 

@@ -47,7 +47,9 @@ async fn a_runtime_speaking_the_protocol_gets_responses_errors_and_timings() {
     let init = function.wait_ready().await.unwrap();
     assert_eq!(function.init_duration(), Some(init));
 
-    let first = function.invoke_report(json!({"SnapshotJobId": "job-1", "Status": 202})).await;
+    let first = function
+        .invoke_report(json!({"SnapshotJobId": "job-1", "Status": 202}))
+        .await;
     assert_eq!(
         first.invocation,
         Invocation::Response(json!({"echo": {"SnapshotJobId": "job-1", "Status": 202}}))
@@ -64,11 +66,19 @@ async fn a_runtime_speaking_the_protocol_gets_responses_errors_and_timings() {
             error_message: "no job".to_owned()
         }
     );
-    assert_eq!(function.invoke(json!(null)).await, Invocation::Response(json!("plain text")));
+    assert_eq!(
+        function.invoke(json!(null)).await,
+        Invocation::Response(json!("plain text"))
+    );
 
     let finished = function.shutdown().await;
     let lines = |stream: Stream| -> Vec<String> {
-        finished.logs.iter().filter(|l| l.stream == stream).map(|l| l.text.clone()).collect()
+        finished
+            .logs
+            .iter()
+            .filter(|l| l.stream == stream)
+            .map(|l| l.text.clone())
+            .collect()
     };
     assert_eq!(lines(Stream::Stdout), ["init done"]);
     let handling = lines(Stream::Stderr);
@@ -82,7 +92,9 @@ async fn a_runtime_speaking_the_protocol_gets_responses_errors_and_timings() {
 
 #[tokio::test]
 async fn a_process_that_exits_is_reported_as_crashed_with_its_exit_code_and_output() {
-    let function = Function::start(shell("echo starting; echo boom >&2; exit 3")).await.unwrap();
+    let function = Function::start(shell("echo starting; echo boom >&2; exit 3"))
+        .await
+        .unwrap();
     let outcome = function.invoke(json!({"SnapshotJobId": "j"})).await;
     let Invocation::Crashed { exit_code, logs } = outcome else {
         panic!("expected Crashed, got {outcome:?}");
@@ -93,7 +105,11 @@ async fn a_process_that_exits_is_reported_as_crashed_with_its_exit_code_and_outp
     assert_eq!(lines, ["boom", "starting"]);
     assert_eq!(function.stdout(), "starting");
     assert_eq!(function.stderr(), "boom");
-    let stderr_line = function.log_lines().into_iter().find(|l| l.stream == Stream::Stderr).unwrap();
+    let stderr_line = function
+        .log_lines()
+        .into_iter()
+        .find(|l| l.stream == Stream::Stderr)
+        .unwrap();
     assert_eq!(stderr_line.text, "boom");
     // Later invocations fail the same way, immediately.
     assert_eq!(
@@ -103,7 +119,10 @@ async fn a_process_that_exits_is_reported_as_crashed_with_its_exit_code_and_outp
             logs: function.logs()
         }
     );
-    assert!(matches!(function.wait_ready().await, Err(Invocation::Crashed { exit_code: Some(3), .. })));
+    assert!(matches!(
+        function.wait_ready().await,
+        Err(Invocation::Crashed { exit_code: Some(3), .. })
+    ));
     let finished = function.shutdown().await;
     assert_eq!(finished.exit_status.and_then(|s| s.code()), Some(3));
     assert_eq!(finished.stats.init_duration, None);
@@ -114,9 +133,14 @@ async fn a_process_that_exits_is_reported_as_crashed_with_its_exit_code_and_outp
 async fn the_process_sees_only_the_explicit_environment() {
     // SAFETY of the assertion: the test process itself certainly has HOME or CARGO_* set.
     assert!(std::env::var_os("CARGO_MANIFEST_DIR").is_some());
-    let config = shell("env; exit 0").endpoint("QUICKSIGHT", "http://127.0.0.1:4567").env("EXTRA", "x y");
+    let config = shell("env; exit 0")
+        .endpoint("QUICKSIGHT", "http://127.0.0.1:4567")
+        .env("EXTRA", "x y");
     let function = Function::start(config.clone()).await.unwrap();
-    assert!(matches!(function.invoke(json!({})).await, Invocation::Crashed { exit_code: Some(0), .. }));
+    assert!(matches!(
+        function.invoke(json!({})).await,
+        Invocation::Crashed { exit_code: Some(0), .. }
+    ));
     let seen: BTreeMap<String, String> = function
         .stdout()
         .lines()
@@ -126,9 +150,18 @@ async fn the_process_sees_only_the_explicit_environment() {
     for (name, value) in config.environment(&runtime_api) {
         assert_eq!(seen.get(&name), Some(&value), "{name}");
     }
-    assert_eq!(seen.get("AWS_ENDPOINT_URL_QUICKSIGHT").map(String::as_str), Some("http://127.0.0.1:4567"));
+    assert_eq!(
+        seen.get("AWS_ENDPOINT_URL_QUICKSIGHT").map(String::as_str),
+        Some("http://127.0.0.1:4567")
+    );
     assert_eq!(seen.get("EXTRA").map(String::as_str), Some("x y"));
-    for inherited in ["HOME", "CARGO_MANIFEST_DIR", "CARGO_TARGET_DIR", "RUST_LOG", "HTTPS_PROXY"] {
+    for inherited in [
+        "HOME",
+        "CARGO_MANIFEST_DIR",
+        "CARGO_TARGET_DIR",
+        "RUST_LOG",
+        "HTTPS_PROXY",
+    ] {
         assert_eq!(seen.get(inherited), None, "{inherited} leaked into the function");
     }
 }
@@ -151,12 +184,17 @@ async fn an_unanswered_invocation_times_out_and_shutdown_kills_the_process() {
     assert_eq!(finished.stats.peak_rss_kib, Some(rss).max(finished.stats.peak_rss_kib));
     let status = finished.exit_status.unwrap();
     assert_eq!(status.code(), None, "killed by a signal");
-    assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "process {pid} is gone");
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "process {pid} is gone"
+    );
 }
 
 #[tokio::test]
 async fn a_missing_bootstrap_is_an_error_naming_the_path() {
-    let error = Function::start(FunctionConfig::new("/nonexistent/bootstrap")).await.unwrap_err();
+    let error = Function::start(FunctionConfig::new("/nonexistent/bootstrap"))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
     assert!(error.to_string().contains("/nonexistent/bootstrap"), "{error}");
 }

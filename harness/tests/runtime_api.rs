@@ -11,7 +11,9 @@ use serde_json::json;
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 
 async fn api() -> RuntimeApi {
-    RuntimeApi::start(ApiSettings::for_function("snap-fn", "eu-west-1")).await.unwrap()
+    RuntimeApi::start(ApiSettings::for_function("snap-fn", "eu-west-1"))
+        .await
+        .unwrap()
 }
 
 fn now_ms() -> u128 {
@@ -22,7 +24,10 @@ fn now_ms() -> u128 {
 async fn next_hands_out_the_event_with_the_lambda_headers_and_response_completes_it() {
     let api = api().await;
     let client = LoopbackClient::new();
-    let submitted = api.submit(&json!({"SnapshotJobId": "job-1", "Status": 202}), Duration::from_secs(30));
+    let submitted = api.submit(
+        &json!({"SnapshotJobId": "job-1", "Status": 202}),
+        Duration::from_secs(30),
+    );
     let request_id = submitted.request_id.clone();
 
     let before = now_ms();
@@ -36,7 +41,10 @@ async fn next_hands_out_the_event_with_the_lambda_headers_and_response_completes
     );
     assert_eq!(next.header("content-type"), Some("application/json"));
     let deadline: u128 = next.header("lambda-runtime-deadline-ms").unwrap().parse().unwrap();
-    assert!(deadline >= before + 29_000 && deadline <= now_ms() + 30_000, "deadline {deadline}");
+    assert!(
+        deadline >= before + 29_000 && deadline <= now_ms() + 30_000,
+        "deadline {deadline}"
+    );
     let trace = next.header("lambda-runtime-trace-id").unwrap();
     assert!(trace.starts_with("Root=1-") && trace.ends_with(";Sampled=0"), "{trace}");
 
@@ -52,7 +60,10 @@ async fn next_hands_out_the_event_with_the_lambda_headers_and_response_completes
 
     let completed = submitted.completed().await.unwrap();
     assert_eq!(completed.request_id, request_id);
-    assert_eq!(completed.completion, Completion::Response(json!({"outcome": "PENDING"})));
+    assert_eq!(
+        completed.completion,
+        Completion::Response(json!({"outcome": "PENDING"}))
+    );
     assert!(completed.duration < Duration::from_secs(5));
     assert_eq!(api.poll_count(), 1);
     assert!(api.first_poll_at().is_some());
@@ -96,16 +107,25 @@ async fn answering_an_unknown_or_already_answered_request_id_is_a_400() {
     let next = client.get(&format!("{}{NEXT}", api.base_url())).await.unwrap();
     let id = next.header("lambda-runtime-aws-request-id").unwrap().to_owned();
     let url = format!("{}/2018-06-01/runtime/invocation/{id}/response", api.base_url());
-    assert_eq!(client.post_json(&url, &json!(2)).await.unwrap().status, StatusCode::ACCEPTED);
+    assert_eq!(
+        client.post_json(&url, &json!(2)).await.unwrap().status,
+        StatusCode::ACCEPTED
+    );
     let again = client.post_json(&url, &json!(3)).await.unwrap();
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert_eq!(again.json().unwrap()["errorType"], json!("InvalidRequestID"));
     let unknown = client
-        .post_json(&format!("{}/2018-06-01/runtime/invocation/nope/error", api.base_url()), &json!({}))
+        .post_json(
+            &format!("{}/2018-06-01/runtime/invocation/nope/error", api.base_url()),
+            &json!({}),
+        )
         .await
         .unwrap();
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
-    assert_eq!(submitted.completed().await.unwrap().completion, Completion::Response(json!(2)));
+    assert_eq!(
+        submitted.completed().await.unwrap().completion,
+        Completion::Response(json!(2))
+    );
 }
 
 #[tokio::test]
@@ -124,10 +144,16 @@ async fn next_long_polls_until_an_event_is_submitted_and_serves_events_in_order(
     let second = api.submit(&json!({"n": 2}), Duration::from_secs(3));
     let got = poll.await.unwrap();
     assert_eq!(got.json().unwrap(), json!({"n": 1}));
-    assert_eq!(got.header("lambda-runtime-aws-request-id"), Some(first.request_id.as_str()));
+    assert_eq!(
+        got.header("lambda-runtime-aws-request-id"),
+        Some(first.request_id.as_str())
+    );
     let got = client.get(&url).await.unwrap();
     assert_eq!(got.json().unwrap(), json!({"n": 2}));
-    assert_eq!(got.header("lambda-runtime-aws-request-id"), Some(second.request_id.as_str()));
+    assert_eq!(
+        got.header("lambda-runtime-aws-request-id"),
+        Some(second.request_id.as_str())
+    );
     assert_ne!(first.request_id, second.request_id);
 }
 
@@ -139,7 +165,10 @@ async fn an_event_whose_caller_gave_up_is_never_handed_out() {
     let kept = api.submit(&json!({"n": "kept"}), Duration::from_secs(3));
     let got = client.get(&format!("{}{NEXT}", api.base_url())).await.unwrap();
     assert_eq!(got.json().unwrap(), json!({"n": "kept"}));
-    assert_eq!(got.header("lambda-runtime-aws-request-id"), Some(kept.request_id.as_str()));
+    assert_eq!(
+        got.header("lambda-runtime-aws-request-id"),
+        Some(kept.request_id.as_str())
+    );
 }
 
 #[tokio::test]
@@ -174,7 +203,10 @@ async fn shutdown_ends_a_pending_long_poll() {
     let poll = tokio::spawn(async move { client.get(&url).await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     api.shutdown();
-    let answered = tokio::time::timeout(Duration::from_secs(5), poll).await.unwrap().unwrap();
+    let answered = tokio::time::timeout(Duration::from_secs(5), poll)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(answered.unwrap().status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
