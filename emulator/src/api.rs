@@ -31,16 +31,29 @@ type Outcome = Result<(StatusCode, Value), ServiceError>;
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/accounts/{account}/dashboards/{dashboard}/snapshot-jobs", post(start))
-        .route("/accounts/{account}/dashboards/{dashboard}/snapshot-jobs/{job}", get(describe))
-        .route("/accounts/{account}/dashboards/{dashboard}/snapshot-jobs/{job}/result", get(result))
+        .route(
+            "/accounts/{account}/dashboards/{dashboard}/snapshot-jobs/{job}",
+            get(describe),
+        )
+        .route(
+            "/accounts/{account}/dashboards/{dashboard}/snapshot-jobs/{job}/result",
+            get(result),
+        )
 }
 
-async fn start(State(shared): State<Arc<Shared>>, Path((account, dashboard)): Path<(String, String)>, request: Request) -> Response {
+async fn start(
+    State(shared): State<Arc<Shared>>,
+    Path((account, dashboard)): Path<(String, String)>,
+    request: Request,
+) -> Response {
     let operation = Operation::StartDashboardSnapshotJob;
     serve(&shared, Some(operation), request, |shared, caller, body, request_id| {
         let start = parse_start(&account, &dashboard, body).map_err(ServiceError::invalid_parameter)?;
         let (arn, job_id) = shared.start(caller, &account, &dashboard, start)?;
-        Ok((StatusCode::ACCEPTED, json!({"Arn": arn, "SnapshotJobId": job_id, "RequestId": request_id})))
+        Ok((
+            StatusCode::ACCEPTED,
+            json!({"Arn": arn, "SnapshotJobId": job_id, "RequestId": request_id}),
+        ))
     })
     .await
 }
@@ -51,11 +64,20 @@ async fn describe(
     request: Request,
 ) -> Response {
     let operation = Operation::DescribeDashboardSnapshotJob;
-    serve(&shared, Some(operation), request, |shared, caller, _body, request_id| {
-        check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
-        let key = JobKey { account, dashboard, job_id: job };
-        Ok((StatusCode::OK, shared.describe(caller, &key, request_id)?))
-    })
+    serve(
+        &shared,
+        Some(operation),
+        request,
+        |shared, caller, _body, request_id| {
+            check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
+            let key = JobKey {
+                account,
+                dashboard,
+                job_id: job,
+            };
+            Ok((StatusCode::OK, shared.describe(caller, &key, request_id)?))
+        },
+    )
     .await
 }
 
@@ -65,18 +87,29 @@ async fn result(
     request: Request,
 ) -> Response {
     let operation = Operation::DescribeDashboardSnapshotJobResult;
-    serve(&shared, Some(operation), request, |shared, caller, _body, request_id| {
-        check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
-        let key = JobKey { account, dashboard, job_id: job };
-        Ok((StatusCode::OK, shared.result(caller, &key, request_id)?))
-    })
+    serve(
+        &shared,
+        Some(operation),
+        request,
+        |shared, caller, _body, request_id| {
+            check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
+            let key = JobKey {
+                account,
+                dashboard,
+                job_id: job,
+            };
+            Ok((StatusCode::OK, shared.result(caller, &key, request_id)?))
+        },
+    )
     .await
 }
 
 /// Any other path or method outside `/_emulator/`: recorded, then answered as the service would.
 pub(crate) async fn unknown(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     serve(&shared, None, request, |_, _, _, _| {
-        Err(ServiceError::unknown_operation("The requested operation is not supported by the QuickSight emulator."))
+        Err(ServiceError::unknown_operation(
+            "The requested operation is not supported by the QuickSight emulator.",
+        ))
     })
     .await
 }
@@ -84,7 +117,9 @@ pub(crate) async fn unknown(State(shared): State<Arc<Shared>>, request: Request)
 /// The SigV4 caller: access key id and region from `Credential=AKID/date/region/service/aws4_request`.
 pub(crate) fn caller(headers: &HeaderMap) -> Option<Caller> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let credential = value.split([',', ' ']).find_map(|part| part.trim().strip_prefix("Credential="))?;
+    let credential = value
+        .split([',', ' '])
+        .find_map(|part| part.trim().strip_prefix("Credential="))?;
     let mut scope = credential.split('/');
     let access_key_id = scope.next().filter(|s| !s.is_empty())?.to_owned();
     let region = scope.nth(1).filter(|s| !s.is_empty()).map(str::to_owned);
@@ -170,15 +205,25 @@ where
             ServiceError::service_unavailable(message.unwrap_or_else(|| "Service Unavailable".to_owned()))
                 .into_response(&request_id)
         }
-        Some(Fault::Error { status, error_type, message, resource_type }) => {
+        Some(Fault::Error {
+            status,
+            error_type,
+            message,
+            resource_type,
+        }) => {
             let mut error = ServiceError::new(status, &error_type, message.unwrap_or_else(|| error_type.clone()));
             error.resource_type = resource_type;
             error.into_response(&request_id)
         }
         Some(Fault::TruncatedBody) => truncate(answer(shared)).await,
         Some(Fault::NonJsonBody) => {
-            let mut response = plain(StatusCode::OK, "<html><body><h1>Service temporarily unavailable</h1></body></html>");
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            let mut response = plain(
+                StatusCode::OK,
+                "<html><body><h1>Service temporarily unavailable</h1></body></html>",
+            );
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
             with_request_id(response, &request_id)
         }
         Some(Fault::EmptyBody) => with_request_id(plain(StatusCode::OK, ""), &request_id),
@@ -222,7 +267,10 @@ fn raw(status: u16, headers: &BTreeMap<String, String>, body: String) -> Respons
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::try_from(value.as_str()),
+        ) {
             response.headers_mut().append(name, value);
         }
     }
@@ -253,9 +301,15 @@ mod tests {
                     SignedHeaders=host;x-amz-date, Signature=abc";
         assert_eq!(
             caller(&headers(auth)),
-            Some(Caller { access_key_id: "AKIDEXAMPLE".into(), region: Some("eu-west-2".into()) })
+            Some(Caller {
+                access_key_id: "AKIDEXAMPLE".into(),
+                region: Some("eu-west-2".into())
+            })
         );
-        assert_eq!(caller(&headers("AWS4-HMAC-SHA256 Credential=AKID")).unwrap().region, None);
+        assert_eq!(
+            caller(&headers("AWS4-HMAC-SHA256 Credential=AKID")).unwrap().region,
+            None
+        );
         assert_eq!(caller(&headers("Bearer token")), None);
         assert_eq!(caller(&HeaderMap::new()), None);
     }
@@ -265,6 +319,9 @@ mod tests {
         let mut map = HeaderMap::new();
         map.append("x-a", HeaderValue::from_static("1"));
         map.append("x-a", HeaderValue::from_static("2"));
-        assert_eq!(header_map(&map), BTreeMap::from([("x-a".to_owned(), "1, 2".to_owned())]));
+        assert_eq!(
+            header_map(&map),
+            BTreeMap::from([("x-a".to_owned(), "1, 2".to_owned())])
+        );
     }
 }

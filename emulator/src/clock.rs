@@ -12,7 +12,11 @@ pub(crate) struct Clock {
 
 impl Clock {
     pub(crate) fn new() -> Self {
-        Self { origin_wall: SystemTime::now(), origin: Instant::now(), offset: Duration::ZERO }
+        Self {
+            origin_wall: SystemTime::now(),
+            origin: Instant::now(),
+            offset: Duration::ZERO,
+        }
     }
 
     /// Monotonic from the emulator's start, so job phases never run backwards.

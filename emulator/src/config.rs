@@ -81,7 +81,10 @@ pub struct ConfigPatch {
 
 impl ConfigPatch {
     pub(crate) fn check(&self) -> Result<(), String> {
-        for (name, value) in [("queuedSeconds", self.queued_seconds), ("runningSeconds", self.running_seconds)] {
+        for (name, value) in [
+            ("queuedSeconds", self.queued_seconds),
+            ("runningSeconds", self.running_seconds),
+        ] {
             if let Some(v) = value
                 && !(v.is_finite() && v >= 0.0)
             {
@@ -178,6 +181,10 @@ mod tests {
             Setup::from_json(r#"{"config": {"queuedSeconds": -2}}"#).unwrap_err(),
             "config: queuedSeconds must be a finite number >= 0, got -2"
         );
-        assert!(Setup::from_json(r#"{"scenarios": {}}"#).unwrap_err().contains("invalid type: map"));
+        assert!(
+            Setup::from_json(r#"{"scenarios": {}}"#)
+                .unwrap_err()
+                .contains("invalid type: map")
+        );
     }
 }

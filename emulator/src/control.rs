@@ -24,14 +24,22 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/health", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .route("/config", get(get_config).patch(patch_config).put(patch_config))
-        .route("/scenarios", get(list_scenarios).post(add_scenarios).delete(clear_scenarios))
+        .route(
+            "/scenarios",
+            get(list_scenarios).post(add_scenarios).delete(clear_scenarios),
+        )
         .route("/faults", get(list_faults).post(add_faults).delete(clear_faults))
         .route("/jobs", get(list_jobs))
         .route("/requests", get(list_requests).delete(clear_requests))
         .route("/clock", post(advance_clock))
         .route("/setup", post(setup))
         .route("/reset", post(reset))
-        .fallback(|| async { bad(StatusCode::NOT_FOUND, "no such control endpoint; see emulator/README.md") })
+        .fallback(|| async {
+            bad(
+                StatusCode::NOT_FOUND,
+                "no such control endpoint; see emulator/README.md",
+            )
+        })
 }
 
 fn bad(status: StatusCode, message: impl Into<String>) -> Response {
@@ -42,8 +50,17 @@ fn ok(value: Value) -> Response {
     axum::Json(value).into_response()
 }
 
-fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| bad(StatusCode::BAD_REQUEST, format!("invalid request body: {e}")))
+/// A body that is not what the endpoint takes; answered as 400 `{"error": ...}`.
+struct BadBody(String);
+
+impl IntoResponse for BadBody {
+    fn into_response(self) -> Response {
+        bad(StatusCode::BAD_REQUEST, format!("invalid request body: {}", self.0))
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, BadBody> {
+    serde_json::from_slice(body).map_err(|e| BadBody(e.to_string()))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Value {
@@ -51,10 +68,14 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
 }
 
 /// A body holding one item or a JSON array of items.
-fn parse_list<T: DeserializeOwned>(body: &Bytes) -> Result<Vec<T>, Response> {
+fn parse_list<T: DeserializeOwned>(body: &Bytes) -> Result<Vec<T>, BadBody> {
     let value: Value = parse(body)?;
-    let result = if value.is_array() { serde_json::from_value(value) } else { serde_json::from_value(value).map(|one| vec![one]) };
-    result.map_err(|e| bad(StatusCode::BAD_REQUEST, format!("invalid request body: {e}")))
+    let result = if value.is_array() {
+        serde_json::from_value(value)
+    } else {
+        serde_json::from_value(value).map(|one| vec![one])
+    };
+    result.map_err(|e| BadBody(e.to_string()))
 }
 
 async fn get_config(State(shared): State<Arc<Shared>>) -> Response {
@@ -64,7 +85,7 @@ async fn get_config(State(shared): State<Arc<Shared>>) -> Response {
 async fn patch_config(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let patch: ConfigPatch = match parse(&body) {
         Ok(patch) => patch,
-        Err(response) => return response,
+        Err(rejection) => return rejection.into_response(),
     };
     match shared.patch_settings(&patch) {
         Ok(settings) => ok(to_json(&settings)),
@@ -79,7 +100,7 @@ async fn list_scenarios(State(shared): State<Arc<Shared>>) -> Response {
 async fn add_scenarios(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let rules: Vec<ScenarioRule> = match parse_list(&body) {
         Ok(rules) => rules,
-        Err(response) => return response,
+        Err(rejection) => return rejection.into_response(),
     };
     if let Some(error) = rules.iter().find_map(|r| r.check().err()) {
         return bad(StatusCode::BAD_REQUEST, error);
@@ -104,7 +125,7 @@ async fn list_faults(State(shared): State<Arc<Shared>>) -> Response {
 async fn add_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let rules: Vec<FaultRule> = match parse_list(&body) {
         Ok(rules) => rules,
-        Err(response) => return response,
+        Err(rejection) => return rejection.into_response(),
     };
     if let Some(error) = rules.iter().find_map(|r| r.check().err()) {
         return bad(StatusCode::BAD_REQUEST, error);
@@ -156,7 +177,7 @@ struct Advance {
 async fn advance_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let advance: Advance = match parse(&body) {
         Ok(advance) => advance,
-        Err(response) => return response,
+        Err(rejection) => return rejection.into_response(),
     };
     let Ok(by) = Duration::try_from_secs_f64(advance.advance_seconds) else {
         return bad(StatusCode::BAD_REQUEST, "advanceSeconds must be a finite number >= 0");
@@ -168,10 +189,12 @@ async fn advance_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Respon
 async fn setup(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let setup: Setup = match parse(&body) {
         Ok(setup) => setup,
-        Err(response) => return response,
+        Err(rejection) => return rejection.into_response(),
     };
     match shared.apply_setup(setup) {
-        Ok(()) => ok(json!({"settings": to_json(&shared.settings()), "scenarios": to_json(&shared.scenarios()), "faults": to_json(&shared.faults())})),
+        Ok(()) => ok(
+            json!({"settings": to_json(&shared.settings()), "scenarios": to_json(&shared.scenarios()), "faults": to_json(&shared.faults())}),
+        ),
         Err(e) => bad(StatusCode::BAD_REQUEST, e),
     }
 }

@@ -22,7 +22,12 @@ pub(crate) struct ServiceError {
 
 impl ServiceError {
     pub(crate) fn new(status: u16, error_type: &str, message: impl Into<String>) -> Self {
-        Self { status, error_type: error_type.to_owned(), message: message.into(), resource_type: None }
+        Self {
+            status,
+            error_type: error_type.to_owned(),
+            message: message.into(),
+            resource_type: None,
+        }
     }
 
     fn with_resource(mut self) -> Self {
@@ -125,7 +130,10 @@ mod tests {
 
     #[test]
     fn throttling_has_only_message_and_request_id() {
-        assert_eq!(ServiceError::throttling("Rate exceeded").body("r"), json!({"Message": "Rate exceeded", "RequestId": "r"}));
+        assert_eq!(
+            ServiceError::throttling("Rate exceeded").body("r"),
+            json!({"Message": "Rate exceeded", "RequestId": "r"})
+        );
         assert_eq!(ServiceError::throttling("x").status, 429);
     }
 }

@@ -6,7 +6,12 @@ use std::collections::BTreeMap;
 
 /// What the emulator does instead of (or on top of) answering normally.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
 pub enum Fault {
     /// Wait `ms` milliseconds, then answer normally.
     Delay { ms: u64 },
@@ -90,12 +95,22 @@ pub struct FaultRule {
 impl FaultRule {
     /// The next call of `operation` gets `fault`.
     pub fn once(operation: Operation, fault: Fault) -> Self {
-        Self { operation: Some(operation), count: 1, delay_ms: None, fault }
+        Self {
+            operation: Some(operation),
+            count: 1,
+            delay_ms: None,
+            fault,
+        }
     }
 
     /// The next `count` calls of any operation get `fault`.
     pub fn any(count: u32, fault: Fault) -> Self {
-        Self { operation: None, count, delay_ms: None, fault }
+        Self {
+            operation: None,
+            count,
+            delay_ms: None,
+            fault,
+        }
     }
 
     pub fn times(mut self, count: u32) -> Self {
@@ -112,7 +127,9 @@ impl FaultRule {
             _ => 200,
         };
         if !(100..=999).contains(&status) {
-            return Err(format!("fault.status must be an HTTP status code (100-999), got {status}"));
+            return Err(format!(
+                "fault.status must be an HTTP status code (100-999), got {status}"
+            ));
         }
         if let Fault::Raw { headers, .. } = &self.fault {
             for (name, value) in headers {
@@ -139,14 +156,28 @@ mod tests {
             "fault": {"type": "throttling"}
         }))
         .unwrap();
-        assert_eq!(rule, FaultRule::once(Operation::DescribeDashboardSnapshotJobResult, Fault::Throttling { message: None }));
+        assert_eq!(
+            rule,
+            FaultRule::once(
+                Operation::DescribeDashboardSnapshotJobResult,
+                Fault::Throttling { message: None }
+            )
+        );
     }
 
     #[test]
     fn raw_and_error_faults_read_camel_case_fields() {
         let raw: Fault =
-            serde_json::from_value(json!({"type": "raw", "status": 200, "headers": {"x-a": "b"}, "body": "{}"})).unwrap();
-        assert_eq!(raw, Fault::Raw { status: 200, headers: BTreeMap::from([("x-a".into(), "b".into())]), body: "{}".into() });
+            serde_json::from_value(json!({"type": "raw", "status": 200, "headers": {"x-a": "b"}, "body": "{}"}))
+                .unwrap();
+        assert_eq!(
+            raw,
+            Fault::Raw {
+                status: 200,
+                headers: BTreeMap::from([("x-a".into(), "b".into())]),
+                body: "{}".into()
+            }
+        );
         let error: Fault = serde_json::from_value(
             json!({"type": "error", "status": 403, "errorType": "UnsupportedUserEditionException", "message": "m"}),
         )
@@ -166,8 +197,21 @@ mod tests {
     fn unknown_fault_fields_and_zero_counts_are_refused() {
         let err = serde_json::from_value::<Fault>(json!({"type": "throttling", "mesage": "x"})).unwrap_err();
         assert!(err.to_string().contains("unknown field `mesage`"), "{err}");
-        assert_eq!(FaultRule::any(1, Fault::EmptyBody).times(0).check().unwrap_err(), "count must be at least 1");
-        let bad = FaultRule::any(1, Fault::Raw { status: 42, headers: BTreeMap::new(), body: String::new() });
-        assert_eq!(bad.check().unwrap_err(), "fault.status must be an HTTP status code (100-999), got 42");
+        assert_eq!(
+            FaultRule::any(1, Fault::EmptyBody).times(0).check().unwrap_err(),
+            "count must be at least 1"
+        );
+        let bad = FaultRule::any(
+            1,
+            Fault::Raw {
+                status: 42,
+                headers: BTreeMap::new(),
+                body: String::new(),
+            },
+        );
+        assert_eq!(
+            bad.check().unwrap_err(),
+            "fault.status must be an HTTP status code (100-999), got 42"
+        );
     }
 }

@@ -59,7 +59,13 @@ fn seconds(value: f64) -> Duration {
 }
 
 impl Job {
-    pub(crate) fn new(key: JobKey, region: &str, access_key_id: &str, created: SystemTime, request: StartRequest) -> Self {
+    pub(crate) fn new(
+        key: JobKey,
+        region: &str,
+        access_key_id: &str,
+        created: SystemTime,
+        request: StartRequest,
+    ) -> Self {
         let arn = format!(
             "arn:aws:quicksight:{region}:{}:dashboard/{}/snapshot-job/{}",
             key.account, key.dashboard, key.job_id
@@ -69,7 +75,15 @@ impl Job {
             .iter()
             .map(|group| format!("{}.{}", uuid::Uuid::new_v4().simple(), group.format.extension()))
             .collect();
-        Self { key, arn, region: region.to_owned(), access_key_id: access_key_id.to_owned(), created, request, object_names }
+        Self {
+            key,
+            arn,
+            region: region.to_owned(),
+            access_key_id: access_key_id.to_owned(),
+            created,
+            request,
+            object_names,
+        }
     }
 
     /// Where the job stands at `now`.
@@ -82,10 +96,22 @@ impl Job {
                 "FAILED" => Some(Outcome::Failed),
                 _ => None,
             };
-            return Phase { status: pinned.to_owned(), last_updated: since_set, terminal };
+            return Phase {
+                status: pinned.to_owned(),
+                last_updated: since_set,
+                terminal,
+            };
         }
-        let queued = seconds(scenario.and_then(|s| s.queued_seconds).unwrap_or(settings.queued_seconds));
-        let running = seconds(scenario.and_then(|s| s.running_seconds).unwrap_or(settings.running_seconds));
+        let queued = seconds(
+            scenario
+                .and_then(|s| s.queued_seconds)
+                .unwrap_or(settings.queued_seconds),
+        );
+        let running = seconds(
+            scenario
+                .and_then(|s| s.running_seconds)
+                .unwrap_or(settings.running_seconds),
+        );
         let started = self.created + queued;
         let mut finished = started + running;
         if scenario.is_some_and(|s| s.finish_now) {
@@ -97,11 +123,23 @@ impl Job {
                 Outcome::Completed => "COMPLETED",
                 Outcome::Failed => "FAILED",
             };
-            Phase { status: status.to_owned(), last_updated: finished, terminal: Some(outcome) }
+            Phase {
+                status: status.to_owned(),
+                last_updated: finished,
+                terminal: Some(outcome),
+            }
         } else if now >= started {
-            Phase { status: "RUNNING".to_owned(), last_updated: started, terminal: None }
+            Phase {
+                status: "RUNNING".to_owned(),
+                last_updated: started,
+                terminal: None,
+            }
         } else {
-            Phase { status: "QUEUED".to_owned(), last_updated: self.created, terminal: None }
+            Phase {
+                status: "QUEUED".to_owned(),
+                last_updated: self.created,
+                terminal: None,
+            }
         }
     }
 
@@ -119,7 +157,13 @@ impl Job {
         if let Some(users) = &self.request.anonymous_users {
             let redacted: Vec<Value> = users
                 .iter()
-                .map(|keys| if keys.is_empty() { json!({}) } else { json!({"RowLevelPermissionTagKeys": keys}) })
+                .map(|keys| {
+                    if keys.is_empty() {
+                        json!({})
+                    } else {
+                        json!({"RowLevelPermissionTagKeys": keys})
+                    }
+                })
                 .collect();
             body.insert("UserConfiguration".into(), json!({"AnonymousUsers": redacted}));
         }
@@ -129,7 +173,13 @@ impl Job {
     }
 
     /// The DescribeDashboardSnapshotJobResult body of a job in a terminal phase.
-    pub(crate) fn result_body(&self, phase: &Phase, scenario: Option<&Scenario>, now: SystemTime, request_id: &str) -> Value {
+    pub(crate) fn result_body(
+        &self,
+        phase: &Phase,
+        scenario: Option<&Scenario>,
+        now: SystemTime,
+        request_id: &str,
+    ) -> Value {
         let mut body = Map::new();
         body.insert("Arn".into(), json!(self.arn));
         body.insert("JobStatus".into(), json!(phase.status));
@@ -171,7 +221,12 @@ impl Job {
                 }
                 s3_result.insert("S3Uri".into(), json!(self.object_uri(object, now)));
                 let errors: Vec<Value> = scenario
-                    .map(|s| s.file_errors.iter().filter(|e| e.file_group_index == index).collect::<Vec<_>>())
+                    .map(|s| {
+                        s.file_errors
+                            .iter()
+                            .filter(|e| e.file_group_index == index)
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap_or_default()
                     .into_iter()
                     .map(|e| json!({"ErrorType": e.error_type, "ErrorMessage": e.message_or_default()}))
@@ -193,7 +248,11 @@ impl Job {
 
     /// `s3://bucket/prefix/...` for a customer bucket, else a presigned-looking HTTPS URL.
     fn object_uri(&self, object: &str, now: SystemTime) -> String {
-        let JobKey { account, dashboard, job_id } = &self.key;
+        let JobKey {
+            account,
+            dashboard,
+            job_id,
+        } = &self.key;
         match &self.request.destination {
             Some(destination) => {
                 let prefix = destination.prefix.trim_matches('/');
@@ -215,7 +274,9 @@ fn error_info_json(info: &ErrorInfo) -> Value {
 
 fn presigned_url(region: &str, key: &str, now: SystemTime) -> String {
     let at = OffsetDateTime::from(now);
-    let amz_date = at.format(format_description!("[year][month][day]T[hour][minute][second]Z")).unwrap_or_default();
+    let amz_date = at
+        .format(format_description!("[year][month][day]T[hour][minute][second]Z"))
+        .unwrap_or_default();
     let day = amz_date.get(..8).unwrap_or_default();
     let signature = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
     format!(
@@ -233,13 +294,28 @@ mod tests {
     use std::time::UNIX_EPOCH;
 
     fn settings() -> Settings {
-        Settings { queued_seconds: 1.0, running_seconds: 2.0, max_running_per_account: 12, default_region: "us-east-1".into() }
+        Settings {
+            queued_seconds: 1.0,
+            running_seconds: 2.0,
+            max_running_per_account: 12,
+            default_region: "us-east-1".into(),
+        }
     }
 
     fn job(body: Value) -> Job {
         let request = parse_start("123456789012", "dash", body.to_string().as_bytes()).unwrap();
-        let key = JobKey { account: "123456789012".into(), dashboard: "dash".into(), job_id: "job".into() };
-        Job::new(key, "eu-west-1", "AKID", UNIX_EPOCH + Duration::from_secs(1_700_000_000), request)
+        let key = JobKey {
+            account: "123456789012".into(),
+            dashboard: "dash".into(),
+            job_id: "job".into(),
+        };
+        Job::new(
+            key,
+            "eu-west-1",
+            "AKID",
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            request,
+        )
     }
 
     fn pdf_and_csv(extra: Value) -> Value {
@@ -282,19 +358,46 @@ mod tests {
     #[test]
     fn finish_now_ends_the_job_when_the_scenario_was_set() {
         let job = job(pdf_and_csv(json!({})));
-        let scenario = Scenario { outcome: Some(Outcome::Failed), finish_now: true, ..Scenario::default() };
-        let applied = Applied { scenario: &scenario, set_at: at(&job, 0.25) };
+        let scenario = Scenario {
+            outcome: Some(Outcome::Failed),
+            finish_now: true,
+            ..Scenario::default()
+        };
+        let applied = Applied {
+            scenario: &scenario,
+            set_at: at(&job, 0.25),
+        };
         let phase = job.phase(at(&job, 0.5), &settings(), Some(applied));
-        assert_eq!(phase, Phase { status: "FAILED".into(), last_updated: at(&job, 0.25), terminal: Some(Outcome::Failed) });
+        assert_eq!(
+            phase,
+            Phase {
+                status: "FAILED".into(),
+                last_updated: at(&job, 0.25),
+                terminal: Some(Outcome::Failed)
+            }
+        );
     }
 
     #[test]
     fn a_pinned_status_is_reported_verbatim() {
         let job = job(pdf_and_csv(json!({})));
-        let scenario = Scenario { job_status: Some("CANCELLED".into()), ..Scenario::default() };
-        let applied = Applied { scenario: &scenario, set_at: UNIX_EPOCH };
+        let scenario = Scenario {
+            job_status: Some("CANCELLED".into()),
+            ..Scenario::default()
+        };
+        let applied = Applied {
+            scenario: &scenario,
+            set_at: UNIX_EPOCH,
+        };
         let phase = job.phase(at(&job, 100.0), &settings(), Some(applied));
-        assert_eq!(phase, Phase { status: "CANCELLED".into(), last_updated: job.created, terminal: None });
+        assert_eq!(
+            phase,
+            Phase {
+                status: "CANCELLED".into(),
+                last_updated: job.created,
+                terminal: None
+            }
+        );
     }
 
     #[test]
@@ -308,7 +411,10 @@ mod tests {
         let uri = groups[1]["S3Results"][0]["S3Uri"].as_str().unwrap();
         let prefix = "https://quicksight-snapshot-results-eu-west-1.s3.eu-west-1.amazonaws.com/123456789012/dash/job/";
         assert!(uri.starts_with(prefix), "{uri}");
-        assert!(uri.contains(".csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20231114T221330Z&"), "{uri}");
+        assert!(
+            uri.contains(".csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20231114T221330Z&"),
+            "{uri}"
+        );
         assert!(groups[1]["S3Results"][0].get("S3DestinationConfiguration").is_none());
         assert_eq!(groups[0]["Files"][0]["FormatType"], "PDF");
         assert_eq!(body["CreatedTime"], json!(1_700_000_000.0));
@@ -324,20 +430,35 @@ mod tests {
         })));
         let mut job = job;
         let dest = json!({"BucketConfiguration": {"BucketName": "bkt", "BucketPrefix": "reports/", "BucketRegion": "eu-west-1"}});
-        job.request.destination =
-            Some(crate::request::Destination { raw: dest.clone(), bucket: "bkt".into(), prefix: "reports/".into() });
-        let scenario = Scenario { file_errors: vec![FileError::new(1, "RLS_CHANGED", "rls")], ..Scenario::default() };
+        job.request.destination = Some(crate::request::Destination {
+            raw: dest.clone(),
+            bucket: "bkt".into(),
+            prefix: "reports/".into(),
+        });
+        let scenario = Scenario {
+            file_errors: vec![FileError::new(1, "RLS_CHANGED", "rls")],
+            ..Scenario::default()
+        };
         let phase = job.phase(at(&job, 10.0), &settings(), None);
         let body = job.result_body(&phase, Some(&scenario), at(&job, 10.0), "req");
         let groups = &body["Result"]["AnonymousUsers"][0]["FileGroups"];
         let first = &groups[0]["S3Results"][0];
         assert_eq!(first["S3DestinationConfiguration"], dest);
-        assert_eq!(first["S3Uri"], json!(format!("s3://bkt/reports/dash/job/{}", job.object_names[0])));
+        assert_eq!(
+            first["S3Uri"],
+            json!(format!("s3://bkt/reports/dash/job/{}", job.object_names[0]))
+        );
         assert!(job.object_names[0].ends_with(".pdf"));
         assert!(first.get("ErrorInfo").is_none());
-        assert_eq!(groups[1]["S3Results"][0]["ErrorInfo"], json!([{"ErrorType": "RLS_CHANGED", "ErrorMessage": "rls"}]));
+        assert_eq!(
+            groups[1]["S3Results"][0]["ErrorInfo"],
+            json!([{"ErrorType": "RLS_CHANGED", "ErrorMessage": "rls"}])
+        );
         let describe = job.describe_body(&phase, "req");
-        assert_eq!(describe["UserConfiguration"], json!({"AnonymousUsers": [{"RowLevelPermissionTagKeys": ["k"]}]}));
+        assert_eq!(
+            describe["UserConfiguration"],
+            json!({"AnonymousUsers": [{"RowLevelPermissionTagKeys": ["k"]}]})
+        );
         assert_eq!(describe["Status"], json!(200));
     }
 
@@ -345,10 +466,16 @@ mod tests {
     fn a_failed_job_has_error_info_and_no_result() {
         let job = job(pdf_and_csv(json!({})));
         let scenario = Scenario::failed("DASHBOARD_ACCESS_DENIED", "denied");
-        let applied = Applied { scenario: &scenario, set_at: UNIX_EPOCH };
+        let applied = Applied {
+            scenario: &scenario,
+            set_at: UNIX_EPOCH,
+        };
         let phase = job.phase(at(&job, 10.0), &settings(), Some(applied));
         let body = job.result_body(&phase, Some(&scenario), at(&job, 10.0), "req");
-        assert_eq!(body["ErrorInfo"], json!({"ErrorType": "DASHBOARD_ACCESS_DENIED", "ErrorMessage": "denied"}));
+        assert_eq!(
+            body["ErrorInfo"],
+            json!({"ErrorType": "DASHBOARD_ACCESS_DENIED", "ErrorMessage": "denied"})
+        );
         assert!(body.get("Result").is_none());
         assert_eq!(body["JobStatus"], "FAILED");
     }

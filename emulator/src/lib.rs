@@ -68,7 +68,12 @@ pub async fn spawn(config: Config) -> std::io::Result<Handle> {
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(server::serve(listener, router, stopped));
     tracing::info!(%addr, "QuickSight emulator listening");
-    Ok(Handle { addr, shared, stop: Some(stop), task: Some(task) })
+    Ok(Handle {
+        addr,
+        shared,
+        stop: Some(stop),
+        task: Some(task),
+    })
 }
 
 /// A running emulator. Dropping it stops the server too (without waiting).
@@ -108,7 +113,13 @@ impl Handle {
     }
 
     /// The scenario for one job (account, dashboard, job id).
-    pub fn set_job_scenario(&self, account: &str, dashboard: &str, job: &str, scenario: Scenario) -> Result<(), ControlError> {
+    pub fn set_job_scenario(
+        &self,
+        account: &str,
+        dashboard: &str,
+        job: &str,
+        scenario: Scenario,
+    ) -> Result<(), ControlError> {
         self.set_scenario(ScenarioRule::new(JobSelector::job(account, dashboard, job), scenario))
     }
 

@@ -70,9 +70,7 @@ async fn stop_signal() -> std::io::Result<()> {
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
@@ -91,7 +89,10 @@ async fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout();
-    if writeln!(stdout, "listening on {}", handle.endpoint()).and_then(|()| stdout.flush()).is_err() {
+    if writeln!(stdout, "listening on {}", handle.endpoint())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
         tracing::warn!("could not print the endpoint on stdout");
     }
     let outcome = stop_signal().await;

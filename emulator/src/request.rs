@@ -154,7 +154,9 @@ impl Violations {
     }
 
     fn value(&mut self, value: &str, path: &str, constraint: &str) {
-        self.push(format!("Value '{value}' at '{path}' failed to satisfy constraint: Member must {constraint}"));
+        self.push(format!(
+            "Value '{value}' at '{path}' failed to satisfy constraint: Member must {constraint}"
+        ));
     }
 
     fn missing(&mut self, path: &str) {
@@ -188,13 +190,21 @@ fn is_identifier(s: &str) -> bool {
 
 fn check_account(v: &mut Violations, account: &str) {
     if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        v.value(account, "AwsAccountId", "satisfy regular expression pattern: ^[0-9]{12}$");
+        v.value(
+            account,
+            "AwsAccountId",
+            "satisfy regular expression pattern: ^[0-9]{12}$",
+        );
     }
 }
 
 fn check_identifier(v: &mut Violations, value: &str, path: &str) {
     if !is_identifier(value) {
-        v.value(value, path, "have length between 1 and 512 and satisfy regular expression pattern: [\\w\\-]+");
+        v.value(
+            value,
+            path,
+            "have length between 1 and 512 and satisfy regular expression pattern: [\\w\\-]+",
+        );
     }
 }
 
@@ -224,7 +234,10 @@ pub(crate) fn parse_start(account: &str, dashboard: &str, body: &[u8]) -> Result
     }
     let raw: RawStart = serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
-        format!("Value at '{path}' failed to satisfy constraint: Member has an invalid type: {}", e.inner())
+        format!(
+            "Value at '{path}' failed to satisfy constraint: Member has an invalid type: {}",
+            e.inner()
+        )
     })?;
 
     let mut v = Violations::default();
@@ -242,7 +255,10 @@ pub(crate) fn parse_start(account: &str, dashboard: &str, body: &[u8]) -> Result
             check_parameters(&mut v, config);
         }
     }
-    let anonymous_users = raw.user_configuration.as_ref().map(|user| check_user_configuration(&mut v, user));
+    let anonymous_users = raw
+        .user_configuration
+        .as_ref()
+        .map(|user| check_user_configuration(&mut v, user));
     v.into_result()?;
 
     Ok(StartRequest {
@@ -272,7 +288,10 @@ fn check_file_groups(v: &mut Violations, config: &RawConfiguration, raw: &Value)
             if let Some(format) = check_file(v, file, &format!("{path}[{f}]"))
                 && f == 0
             {
-                specs.push(FileGroupSpec { format, files: raw["FileGroups"][g]["Files"].clone() });
+                specs.push(FileGroupSpec {
+                    format,
+                    files: raw["FileGroups"][g]["Files"].clone(),
+                });
             }
         }
     }
@@ -288,7 +307,11 @@ fn check_file(v: &mut Violations, file: &RawFile, path: &str) -> Option<Format> 
         Some(s) => {
             let format = Format::parse(s);
             if format.is_none() {
-                v.value(s, &format!("{path}.FormatType"), &format!("satisfy enum value set: {FORMATS}"));
+                v.value(
+                    s,
+                    &format!("{path}.FormatType"),
+                    &format!("satisfy enum value set: {FORMATS}"),
+                );
             }
             format
         }
@@ -376,7 +399,11 @@ fn check_destination(v: &mut Violations, config: &RawConfiguration, raw: &Value)
             String::new()
         }
     };
-    Some(Destination { raw: raw["DestinationConfiguration"]["S3Destinations"][0].clone(), bucket: bucket_name, prefix })
+    Some(Destination {
+        raw: raw["DestinationConfiguration"]["S3Destinations"][0].clone(),
+        bucket: bucket_name,
+        prefix,
+    })
 }
 
 fn check_parameters(v: &mut Violations, config: &RawConfiguration) {
@@ -405,7 +432,9 @@ fn check_user_configuration(v: &mut Violations, user: &RawUserConfiguration) -> 
         .enumerate()
         .map(|(u, anonymous)| {
             let tags_path = format!("{path}[{u}].RowLevelPermissionTags");
-            let Some(tags) = &anonymous.row_level_permission_tags else { return Vec::new() };
+            let Some(tags) = &anonymous.row_level_permission_tags else {
+                return Vec::new();
+            };
             v.count(&tags_path, tags.len(), 1, 50);
             tags.iter()
                 .enumerate()
@@ -440,7 +469,8 @@ mod tests {
 
     #[test]
     fn a_minimal_pdf_request_is_accepted_for_a_registered_user() {
-        let req = start(json!({"SnapshotJobId": "job_1", "SnapshotConfiguration": {"FileGroups": [pdf_group()]}})).unwrap();
+        let req =
+            start(json!({"SnapshotJobId": "job_1", "SnapshotConfiguration": {"FileGroups": [pdf_group()]}})).unwrap();
         assert_eq!(req.snapshot_job_id, "job_1");
         assert_eq!(req.file_groups.len(), 1);
         assert_eq!(req.file_groups[0].format, Format::Pdf);
@@ -479,10 +509,19 @@ mod tests {
     #[test]
     fn each_violation_names_its_field() {
         let cases = [
-            (json!({"SnapshotConfiguration": {"FileGroups": [pdf_group()]}}), "'SnapshotJobId'"),
-            (json!({"SnapshotJobId": "a.b", "SnapshotConfiguration": {"FileGroups": [pdf_group()]}}), "'SnapshotJobId'"),
+            (
+                json!({"SnapshotConfiguration": {"FileGroups": [pdf_group()]}}),
+                "'SnapshotJobId'",
+            ),
+            (
+                json!({"SnapshotJobId": "a.b", "SnapshotConfiguration": {"FileGroups": [pdf_group()]}}),
+                "'SnapshotJobId'",
+            ),
             (json!({"SnapshotJobId": "j"}), "'SnapshotConfiguration'"),
-            (json!({"SnapshotJobId": "j", "SnapshotConfiguration": {"FileGroups": []}}), "'SnapshotConfiguration.FileGroups'"),
+            (
+                json!({"SnapshotJobId": "j", "SnapshotConfiguration": {"FileGroups": []}}),
+                "'SnapshotConfiguration.FileGroups'",
+            ),
             (
                 json!({"SnapshotJobId": "j", "SnapshotConfiguration": {"FileGroups": vec![pdf_group(); 8]}}),
                 "'SnapshotConfiguration.FileGroups' failed to satisfy constraint: Member must have length less than or equal to 7",
@@ -534,8 +573,14 @@ mod tests {
         ];
         for (body, expected) in cases {
             let message = start(body.clone()).unwrap_err();
-            assert!(message.contains(expected), "body {body}\nmessage {message}\nexpected {expected}");
-            assert!(message.starts_with("1 validation error detected: ") || message.starts_with("Value at"), "{message}");
+            assert!(
+                message.contains(expected),
+                "body {body}\nmessage {message}\nexpected {expected}"
+            );
+            assert!(
+                message.starts_with("1 validation error detected: ") || message.starts_with("Value at"),
+                "{message}"
+            );
         }
     }
 

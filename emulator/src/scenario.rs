@@ -30,18 +30,26 @@ impl JobSelector {
 
     /// Selects every job with this id, whatever its account and dashboard.
     pub fn job_id(snapshot_job_id: &str) -> Self {
-        Self { snapshot_job_id: Some(snapshot_job_id.to_owned()), ..Self::default() }
+        Self {
+            snapshot_job_id: Some(snapshot_job_id.to_owned()),
+            ..Self::default()
+        }
     }
 
     pub(crate) fn matches(&self, account: &str, dashboard: &str, job: &str) -> bool {
         fn field(want: &Option<String>, have: &str) -> bool {
             want.as_deref().is_none_or(|w| w == have)
         }
-        field(&self.aws_account_id, account) && field(&self.dashboard_id, dashboard) && field(&self.snapshot_job_id, job)
+        field(&self.aws_account_id, account)
+            && field(&self.dashboard_id, dashboard)
+            && field(&self.snapshot_job_id, job)
     }
 
     pub(crate) fn specificity(&self) -> usize {
-        [&self.aws_account_id, &self.dashboard_id, &self.snapshot_job_id].iter().filter(|f| f.is_some()).count()
+        [&self.aws_account_id, &self.dashboard_id, &self.snapshot_job_id]
+            .iter()
+            .filter(|f| f.is_some())
+            .count()
     }
 }
 
@@ -66,11 +74,16 @@ pub struct ErrorInfo {
 
 impl ErrorInfo {
     pub fn new(error_type: &str, error_message: &str) -> Self {
-        Self { error_type: error_type.to_owned(), error_message: Some(error_message.to_owned()) }
+        Self {
+            error_type: error_type.to_owned(),
+            error_message: Some(error_message.to_owned()),
+        }
     }
 
     pub(crate) fn message_or_default(&self) -> String {
-        self.error_message.clone().unwrap_or_else(|| format!("Snapshot job reported error {}.", self.error_type))
+        self.error_message
+            .clone()
+            .unwrap_or_else(|| format!("Snapshot job reported error {}.", self.error_type))
     }
 }
 
@@ -88,11 +101,17 @@ pub struct FileError {
 
 impl FileError {
     pub fn new(file_group_index: usize, error_type: &str, error_message: &str) -> Self {
-        Self { file_group_index, error_type: error_type.to_owned(), error_message: Some(error_message.to_owned()) }
+        Self {
+            file_group_index,
+            error_type: error_type.to_owned(),
+            error_message: Some(error_message.to_owned()),
+        }
     }
 
     pub(crate) fn message_or_default(&self) -> String {
-        self.error_message.clone().unwrap_or_else(|| format!("File generation reported error {}.", self.error_type))
+        self.error_message
+            .clone()
+            .unwrap_or_else(|| format!("File generation reported error {}.", self.error_type))
     }
 }
 
@@ -132,7 +151,11 @@ pub struct Scenario {
 impl Scenario {
     /// Fail with this error once the durations run out.
     pub fn failed(error_type: &str, error_message: &str) -> Self {
-        Self { outcome: Some(Outcome::Failed), error_info: Some(ErrorInfo::new(error_type, error_message)), ..Self::default() }
+        Self {
+            outcome: Some(Outcome::Failed),
+            error_info: Some(ErrorInfo::new(error_type, error_message)),
+            ..Self::default()
+        }
     }
 }
 
@@ -152,11 +175,17 @@ impl ScenarioRule {
 
     /// A scenario for every job (a rule with an empty selector).
     pub fn default_for_all(scenario: Scenario) -> Self {
-        Self { selector: JobSelector::default(), scenario }
+        Self {
+            selector: JobSelector::default(),
+            scenario,
+        }
     }
 
     pub(crate) fn check(&self) -> Result<(), String> {
-        for (name, value) in [("queuedSeconds", self.scenario.queued_seconds), ("runningSeconds", self.scenario.running_seconds)] {
+        for (name, value) in [
+            ("queuedSeconds", self.scenario.queued_seconds),
+            ("runningSeconds", self.scenario.running_seconds),
+        ] {
             if let Some(v) = value
                 && !(v.is_finite() && v >= 0.0)
             {
@@ -186,7 +215,10 @@ mod tests {
         .unwrap();
         assert_eq!(rule.selector, JobSelector::job_id("job-1"));
         assert_eq!(rule.scenario.outcome, Some(Outcome::Failed));
-        assert_eq!(rule.scenario.error_info, Some(ErrorInfo::new("DASHBOARD_ACCESS_DENIED", "no access")));
+        assert_eq!(
+            rule.scenario.error_info,
+            Some(ErrorInfo::new("DASHBOARD_ACCESS_DENIED", "no access"))
+        );
         assert_eq!(rule.scenario.file_errors[0].file_group_index, 1);
         assert_eq!(rule.scenario.file_errors[0].error_message, None);
         assert_eq!(rule.scenario.queued_seconds, Some(0.5));
@@ -210,7 +242,13 @@ mod tests {
 
     #[test]
     fn negative_durations_are_refused() {
-        let rule = ScenarioRule::default_for_all(Scenario { running_seconds: Some(-1.0), ..Scenario::default() });
-        assert_eq!(rule.check().unwrap_err(), "scenario.runningSeconds must be a finite number >= 0, got -1");
+        let rule = ScenarioRule::default_for_all(Scenario {
+            running_seconds: Some(-1.0),
+            ..Scenario::default()
+        });
+        assert_eq!(
+            rule.check().unwrap_err(),
+            "scenario.runningSeconds must be a finite number >= 0, got -1"
+        );
     }
 }

@@ -53,7 +53,9 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, mut stop: onesh
 /// Splits off a duplicate of the socket so that, after hyper has dropped its end, the emulator can
 /// still set SO_LINGER to zero and make the close a TCP reset.
 fn with_spare(stream: TcpStream) -> (Option<TcpStream>, Option<std::net::TcpStream>) {
-    let Ok(std_stream) = stream.into_std() else { return (None, None) };
+    let Ok(std_stream) = stream.into_std() else {
+        return (None, None);
+    };
     let spare = std_stream.try_clone().ok();
     match TcpStream::from_std(std_stream) {
         Ok(stream) => (Some(stream), spare),
@@ -65,7 +67,9 @@ fn with_spare(stream: TcpStream) -> (Option<TcpStream>, Option<std::net::TcpStre
 }
 
 fn connection(stream: TcpStream, router: Router, graceful: &GracefulShutdown) {
-    let (Some(stream), spare) = with_spare(stream) else { return };
+    let (Some(stream), spare) = with_spare(stream) else {
+        return;
+    };
     let reset = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&reset);
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {

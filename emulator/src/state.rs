@@ -83,7 +83,11 @@ impl State {
         self.scenarios.retain(|s| s.rule.selector != rule.selector);
         self.scenario_order += 1;
         let set_at = self.clock.now();
-        self.scenarios.push(StoredScenario { rule, set_at, order: self.scenario_order });
+        self.scenarios.push(StoredScenario {
+            rule,
+            set_at,
+            order: self.scenario_order,
+        });
     }
 
     fn applied(&self, key: &JobKey) -> Option<Applied<'_>> {
@@ -91,7 +95,10 @@ impl State {
             .iter()
             .filter(|s| s.rule.selector.matches(&key.account, &key.dashboard, &key.job_id))
             .max_by_key(|s| (s.rule.selector.specificity(), s.order))
-            .map(|s| Applied { scenario: &s.rule.scenario, set_at: s.set_at })
+            .map(|s| Applied {
+                scenario: &s.rule.scenario,
+                set_at: s.set_at,
+            })
     }
 
     fn phase(&self, job: &Job, now: SystemTime) -> Phase {
@@ -141,7 +148,11 @@ impl Shared {
     ) -> Result<(String, String), ServiceError> {
         let mut state = self.lock();
         let now = state.clock.now();
-        let key = JobKey { account: account.to_owned(), dashboard: dashboard.to_owned(), job_id: request.snapshot_job_id.clone() };
+        let key = JobKey {
+            account: account.to_owned(),
+            dashboard: dashboard.to_owned(),
+            job_id: request.snapshot_job_id.clone(),
+        };
         if let Some(existing) = state.jobs.get(&key)
             && now.duration_since(existing.created).unwrap_or_default() < REUSE_AFTER
         {
@@ -162,7 +173,10 @@ impl Shared {
                 state.settings.max_running_per_account
             )));
         }
-        let region = caller.region.clone().unwrap_or_else(|| state.settings.default_region.clone());
+        let region = caller
+            .region
+            .clone()
+            .unwrap_or_else(|| state.settings.default_region.clone());
         let job = Job::new(key.clone(), &region, &caller.access_key_id, now, request);
         let answer = (job.arn.clone(), key.job_id.clone());
         tracing::info!(arn = %job.arn, "snapshot job started");
@@ -195,10 +209,16 @@ impl Shared {
     /// Takes one use of the first pending fault for `operation` (or for any operation).
     pub(crate) fn take_fault(&self, operation: Operation) -> Option<FaultRule> {
         let mut state = self.lock();
-        let index = state.faults.iter().position(|f| f.operation.is_none_or(|op| op == operation))?;
+        let index = state
+            .faults
+            .iter()
+            .position(|f| f.operation.is_none_or(|op| op == operation))?;
         let rule = state.faults.get_mut(index)?;
         rule.count = rule.count.saturating_sub(1);
-        let taken = FaultRule { count: 1, ..rule.clone() };
+        let taken = FaultRule {
+            count: 1,
+            ..rule.clone()
+        };
         if rule.count == 0 {
             state.faults.remove(index);
         }
@@ -215,7 +235,12 @@ impl Shared {
 
     pub(crate) fn requests(&self, operation: Option<Operation>) -> Vec<RecordedRequest> {
         let state = self.lock();
-        state.requests.iter().filter(|r| operation.is_none() || r.operation == operation).cloned().collect()
+        state
+            .requests
+            .iter()
+            .filter(|r| operation.is_none() || r.operation == operation)
+            .cloned()
+            .collect()
     }
 
     pub(crate) fn clear_requests(&self) {
@@ -321,7 +346,10 @@ mod tests {
     use crate::scenario::JobSelector;
 
     fn caller(akid: &str) -> Caller {
-        Caller { access_key_id: akid.into(), region: Some("eu-central-1".into()) }
+        Caller {
+            access_key_id: akid.into(),
+            region: Some("eu-central-1".into()),
+        }
     }
 
     fn request(job: &str) -> StartRequest {
@@ -335,68 +363,122 @@ mod tests {
     }
 
     fn key(job: &str) -> JobKey {
-        JobKey { account: "123456789012".into(), dashboard: "dash".into(), job_id: job.into() }
+        JobKey {
+            account: "123456789012".into(),
+            dashboard: "dash".into(),
+            job_id: job.into(),
+        }
     }
 
     #[test]
     fn the_arn_uses_the_callers_region() {
         let shared = Shared::new(Config::default());
-        let (arn, id) = shared.start(&caller("A"), "123456789012", "dash", request("j1")).unwrap();
-        assert_eq!(arn, "arn:aws:quicksight:eu-central-1:123456789012:dashboard/dash/snapshot-job/j1");
+        let (arn, id) = shared
+            .start(&caller("A"), "123456789012", "dash", request("j1"))
+            .unwrap();
+        assert_eq!(
+            arn,
+            "arn:aws:quicksight:eu-central-1:123456789012:dashboard/dash/snapshot-job/j1"
+        );
         assert_eq!(id, "j1");
     }
 
     #[test]
     fn a_job_id_is_reusable_only_after_24_hours() {
         let shared = Shared::new(Config::default());
-        shared.start(&caller("A"), "123456789012", "dash", request("j1")).unwrap();
-        let err = shared.start(&caller("A"), "123456789012", "dash", request("j1")).unwrap_err();
+        shared
+            .start(&caller("A"), "123456789012", "dash", request("j1"))
+            .unwrap();
+        let err = shared
+            .start(&caller("A"), "123456789012", "dash", request("j1"))
+            .unwrap_err();
         assert_eq!((err.status, err.error_type.as_str()), (409, "ResourceExistsException"));
         shared.advance_clock(REUSE_AFTER);
-        assert!(shared.start(&caller("A"), "123456789012", "dash", request("j1")).is_ok());
+        assert!(
+            shared
+                .start(&caller("A"), "123456789012", "dash", request("j1"))
+                .is_ok()
+        );
     }
 
     #[test]
     fn the_thirteenth_active_job_of_an_account_is_refused() {
         let shared = Shared::new(Config::default());
         for i in 0..12 {
-            shared.start(&caller("A"), "123456789012", "dash", request(&format!("j{i}"))).unwrap();
+            shared
+                .start(&caller("A"), "123456789012", "dash", request(&format!("j{i}")))
+                .unwrap();
         }
-        let err = shared.start(&caller("A"), "123456789012", "dash", request("j12")).unwrap_err();
+        let err = shared
+            .start(&caller("A"), "123456789012", "dash", request("j12"))
+            .unwrap_err();
         assert_eq!((err.status, err.error_type.as_str()), (409, "LimitExceededException"));
-        assert!(shared.start(&caller("A"), "210987654321", "dash", request("j12")).is_ok());
+        assert!(
+            shared
+                .start(&caller("A"), "210987654321", "dash", request("j12"))
+                .is_ok()
+        );
         shared.advance_clock(Duration::from_secs(10));
-        assert!(shared.start(&caller("A"), "123456789012", "dash", request("j12")).is_ok());
+        assert!(
+            shared
+                .start(&caller("A"), "123456789012", "dash", request("j12"))
+                .is_ok()
+        );
     }
 
     #[test]
     fn reading_with_another_access_key_is_denied() {
         let shared = Shared::new(Config::default());
-        shared.start(&caller("A"), "123456789012", "dash", request("j1")).unwrap();
+        shared
+            .start(&caller("A"), "123456789012", "dash", request("j1"))
+            .unwrap();
         let err = shared.describe(&caller("B"), &key("j1"), "r").unwrap_err();
         assert_eq!((err.status, err.error_type.as_str()), (401, "AccessDeniedException"));
         let err = shared.describe(&caller("A"), &key("nope"), "r").unwrap_err();
-        assert_eq!((err.status, err.error_type.as_str()), (404, "ResourceNotFoundException"));
+        assert_eq!(
+            (err.status, err.error_type.as_str()),
+            (404, "ResourceNotFoundException")
+        );
     }
 
     #[test]
     fn the_result_before_a_terminal_state_is_a_precondition_failure() {
         let shared = Shared::new(Config::default());
-        shared.start(&caller("A"), "123456789012", "dash", request("j1")).unwrap();
+        shared
+            .start(&caller("A"), "123456789012", "dash", request("j1"))
+            .unwrap();
         let err = shared.result(&caller("A"), &key("j1"), "r").unwrap_err();
         assert_eq!(
             err,
             ServiceError::precondition_not_met("Dashboard Snapshot Job with id j1 has not reached a terminal state.")
         );
-        shared.add_scenario(ScenarioRule::new(JobSelector::job_id("j1"), Scenario { finish_now: true, ..Scenario::default() })).unwrap();
-        assert_eq!(shared.result(&caller("A"), &key("j1"), "r").unwrap()["JobStatus"], "COMPLETED");
+        shared
+            .add_scenario(ScenarioRule::new(
+                JobSelector::job_id("j1"),
+                Scenario {
+                    finish_now: true,
+                    ..Scenario::default()
+                },
+            ))
+            .unwrap();
+        assert_eq!(
+            shared.result(&caller("A"), &key("j1"), "r").unwrap()["JobStatus"],
+            "COMPLETED"
+        );
     }
 
     #[test]
     fn the_most_specific_scenario_wins() {
         let shared = Shared::new(Config::default());
-        shared.add_scenario(ScenarioRule::new(JobSelector::job("123456789012", "dash", "j1"), Scenario::failed("X", "x"))).unwrap();
-        shared.add_scenario(ScenarioRule::default_for_all(Scenario::failed("Y", "y"))).unwrap();
+        shared
+            .add_scenario(ScenarioRule::new(
+                JobSelector::job("123456789012", "dash", "j1"),
+                Scenario::failed("X", "x"),
+            ))
+            .unwrap();
+        shared
+            .add_scenario(ScenarioRule::default_for_all(Scenario::failed("Y", "y")))
+            .unwrap();
         let state = shared.lock();
         let chosen = state.applied(&key("j1")).unwrap().scenario.error_info.clone().unwrap();
         assert_eq!(chosen.error_type, "X");
@@ -407,20 +489,39 @@ mod tests {
     #[test]
     fn faults_are_used_in_order_and_counted_down() {
         let shared = Shared::new(Config::default());
-        shared.push_fault(FaultRule::once(Operation::DescribeDashboardSnapshotJob, Fault::EmptyBody).times(2)).unwrap();
+        shared
+            .push_fault(FaultRule::once(Operation::DescribeDashboardSnapshotJob, Fault::EmptyBody).times(2))
+            .unwrap();
         shared.push_fault(FaultRule::any(1, Fault::ConnectionReset)).unwrap();
         let start = shared.take_fault(Operation::StartDashboardSnapshotJob).unwrap();
         assert_eq!(start.fault, Fault::ConnectionReset);
-        assert_eq!(shared.take_fault(Operation::DescribeDashboardSnapshotJob).unwrap().fault, Fault::EmptyBody);
-        assert_eq!(shared.take_fault(Operation::DescribeDashboardSnapshotJob).unwrap().fault, Fault::EmptyBody);
+        assert_eq!(
+            shared
+                .take_fault(Operation::DescribeDashboardSnapshotJob)
+                .unwrap()
+                .fault,
+            Fault::EmptyBody
+        );
+        assert_eq!(
+            shared
+                .take_fault(Operation::DescribeDashboardSnapshotJob)
+                .unwrap()
+                .fault,
+            Fault::EmptyBody
+        );
         assert_eq!(shared.take_fault(Operation::DescribeDashboardSnapshotJob), None);
     }
 
     #[test]
     fn reset_restores_the_start_up_scenarios_and_drops_jobs() {
-        let config = Config { scenarios: vec![ScenarioRule::default_for_all(Scenario::failed("X", "x"))], ..Config::default() };
+        let config = Config {
+            scenarios: vec![ScenarioRule::default_for_all(Scenario::failed("X", "x"))],
+            ..Config::default()
+        };
         let shared = Shared::new(config);
-        shared.start(&caller("A"), "123456789012", "dash", request("j1")).unwrap();
+        shared
+            .start(&caller("A"), "123456789012", "dash", request("j1"))
+            .unwrap();
         shared.clear_scenarios();
         shared.reset();
         assert!(shared.jobs().is_empty());
