@@ -71,7 +71,9 @@ impl Config {
                 None => Ok(default),
                 Some(v) => match v.parse::<u64>() {
                     Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
-                    _ => Err(Error::Configuration(format!("{name} must be a positive number of milliseconds, got {v:?}"))),
+                    _ => Err(Error::Configuration(format!(
+                        "{name} must be a positive number of milliseconds, got {v:?}"
+                    ))),
                 },
             }
         };
@@ -87,7 +89,11 @@ impl Config {
             topic_arn: match get("SNS_TOPIC_ARN") {
                 None => None,
                 Some(v) if is_sns_topic_arn(&v) => Some(v),
-                Some(v) => return Err(Error::Configuration(format!("SNS_TOPIC_ARN is not an SNS topic ARN: {v:?}"))),
+                Some(v) => {
+                    return Err(Error::Configuration(format!(
+                        "SNS_TOPIC_ARN is not an SNS topic ARN: {v:?}"
+                    )));
+                }
             },
             notify_on: match get("NOTIFY_ON") {
                 None => defaults.notify_on,
@@ -95,7 +101,11 @@ impl Config {
             },
             presign_expires: match get("PRESIGN_EXPIRES_SECONDS") {
                 None => None,
-                Some(v) => Some(Duration::from_secs(u64::from(positive("PRESIGN_EXPIRES_SECONDS", &v, u32::MAX)?))),
+                Some(v) => Some(Duration::from_secs(u64::from(positive(
+                    "PRESIGN_EXPIRES_SECONDS",
+                    &v,
+                    u32::MAX,
+                )?))),
             },
             allowed_account_ids: match get("ALLOWED_ACCOUNT_IDS") {
                 None => Vec::new(),
@@ -107,7 +117,9 @@ impl Config {
                         if crate::input::is_account_id(id) {
                             Ok(id.to_owned())
                         } else {
-                            Err(Error::Configuration(format!("ALLOWED_ACCOUNT_IDS: {id:?} is not a 12-digit account id")))
+                            Err(Error::Configuration(format!(
+                                "ALLOWED_ACCOUNT_IDS: {id:?} is not a 12-digit account id"
+                            )))
                         }
                     })
                     .collect::<Result<_, _>>()?,
@@ -129,7 +141,9 @@ impl Config {
 fn positive(name: &str, value: &str, max: u32) -> Result<u32, Error> {
     match value.parse::<u32>() {
         Ok(n) if n > 0 && n <= max => Ok(n),
-        _ => Err(Error::Configuration(format!("{name} must be an integer from 1 to {max}, got {value:?}"))),
+        _ => Err(Error::Configuration(format!(
+            "{name} must be an integer from 1 to {max}, got {value:?}"
+        ))),
     }
 }
 
@@ -191,7 +205,10 @@ mod tests {
         .unwrap();
         assert_eq!(c.fail_on, [Outcome::Failed, Outcome::Partial]);
         assert_eq!(c.retry_after_seconds, 15);
-        assert_eq!(c.topic_arn.as_deref(), Some("arn:aws:sns:eu-west-1:123456789012:reports.fifo"));
+        assert_eq!(
+            c.topic_arn.as_deref(),
+            Some("arn:aws:sns:eu-west-1:123456789012:reports.fifo")
+        );
         assert_eq!(c.notify_on, [Outcome::Failed]);
         assert_eq!(c.presign_expires, Some(Duration::from_secs(3600)));
         assert_eq!(c.allowed_account_ids, ["123456789012", "210987654321"]);
@@ -209,12 +226,36 @@ mod tests {
     #[test]
     fn bad_values_fail_with_a_named_configuration_error() {
         for (name, value, expected) in [
-            ("FAIL_ON", "DONE", "invalid configuration: FAIL_ON: unknown outcome \"DONE\" (expected SUCCEEDED, PARTIAL, FAILED or PENDING)"),
-            ("PENDING_RETRY_AFTER_SECONDS", "0", "invalid configuration: PENDING_RETRY_AFTER_SECONDS must be an integer from 1 to 86400, got \"0\""),
-            ("SNS_TOPIC_ARN", "my-topic", "invalid configuration: SNS_TOPIC_ARN is not an SNS topic ARN: \"my-topic\""),
-            ("ALLOWED_ACCOUNT_IDS", "12345", "invalid configuration: ALLOWED_ACCOUNT_IDS: \"12345\" is not a 12-digit account id"),
-            ("SDK_MAX_ATTEMPTS", "many", "invalid configuration: SDK_MAX_ATTEMPTS must be an integer from 1 to 10, got \"many\""),
-            ("SDK_ATTEMPT_TIMEOUT_MS", "-1", "invalid configuration: SDK_ATTEMPT_TIMEOUT_MS must be a positive number of milliseconds, got \"-1\""),
+            (
+                "FAIL_ON",
+                "DONE",
+                "invalid configuration: FAIL_ON: unknown outcome \"DONE\" (expected SUCCEEDED, PARTIAL, FAILED or PENDING)",
+            ),
+            (
+                "PENDING_RETRY_AFTER_SECONDS",
+                "0",
+                "invalid configuration: PENDING_RETRY_AFTER_SECONDS must be an integer from 1 to 86400, got \"0\"",
+            ),
+            (
+                "SNS_TOPIC_ARN",
+                "my-topic",
+                "invalid configuration: SNS_TOPIC_ARN is not an SNS topic ARN: \"my-topic\"",
+            ),
+            (
+                "ALLOWED_ACCOUNT_IDS",
+                "12345",
+                "invalid configuration: ALLOWED_ACCOUNT_IDS: \"12345\" is not a 12-digit account id",
+            ),
+            (
+                "SDK_MAX_ATTEMPTS",
+                "many",
+                "invalid configuration: SDK_MAX_ATTEMPTS must be an integer from 1 to 10, got \"many\"",
+            ),
+            (
+                "SDK_ATTEMPT_TIMEOUT_MS",
+                "-1",
+                "invalid configuration: SDK_ATTEMPT_TIMEOUT_MS must be a positive number of milliseconds, got \"-1\"",
+            ),
         ] {
             let err = config(&[(name, value)]).unwrap_err();
             assert_eq!(err.name(), "Configuration");

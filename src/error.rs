@@ -114,7 +114,10 @@ impl From<Error> for Diagnostic {
             message.truncate(cut);
             message.push('…');
         }
-        Diagnostic { error_type: error.name().to_owned(), error_message: message }
+        Diagnostic {
+            error_type: error.name().to_owned(),
+            error_message: message,
+        }
     }
 }
 
@@ -123,14 +126,21 @@ mod tests {
     use super::*;
 
     fn fault() -> ServiceFault {
-        ServiceFault { code: "ThrottlingException".into(), message: "Rate exceeded".into(), request_id: Some("r-1".into()) }
+        ServiceFault {
+            code: "ThrottlingException".into(),
+            message: "Rate exceeded".into(),
+            request_id: Some("r-1".into()),
+        }
     }
 
     #[test]
     fn diagnostic_carries_the_stable_name_and_the_service_details() {
         let d: Diagnostic = Error::QuickSightThrottled(fault()).into();
         assert_eq!(d.error_type, "QuickSightThrottled");
-        assert_eq!(d.error_message, "QuickSight throttled the request: ThrottlingException: Rate exceeded (request id r-1)");
+        assert_eq!(
+            d.error_message,
+            "QuickSight throttled the request: ThrottlingException: Rate exceeded (request id r-1)"
+        );
     }
 
     #[test]
@@ -144,18 +154,32 @@ mod tests {
             Error::QuickSightEditionUnsupported(fault()),
             Error::QuickSightThrottled(fault()),
             Error::QuickSightUnavailable(fault()),
-            Error::UnexpectedJobStatus { status: "PAUSED".into(), arn: "a".into() },
+            Error::UnexpectedJobStatus {
+                status: "PAUSED".into(),
+                arn: "a".into(),
+            },
             Error::SnapshotJobNotTerminal("x".into()),
             Error::SnapshotJobFailed("x".into()),
             Error::SnapshotJobPartiallyFailed("x".into()),
-            Error::NotificationFailed { topic_arn: "t".into(), fault: fault() },
+            Error::NotificationFailed {
+                topic_arn: "t".into(),
+                fault: fault(),
+            },
             Error::Configuration("x".into()),
         ]
         .iter()
         .filter(|e| e.retryable())
         .map(Error::name)
         .collect();
-        assert_eq!(retryable, ["QuickSightThrottled", "QuickSightUnavailable", "SnapshotJobNotTerminal", "NotificationFailed"]);
+        assert_eq!(
+            retryable,
+            [
+                "QuickSightThrottled",
+                "QuickSightUnavailable",
+                "SnapshotJobNotTerminal",
+                "NotificationFailed"
+            ]
+        );
     }
 
     #[test]

@@ -31,7 +31,10 @@ impl JobRef {
     /// The job's ARN in `region` (the ARN's own region when it came from one).
     pub fn arn(&self, default_region: &str) -> String {
         let region = self.region.as_deref().unwrap_or(default_region);
-        let partition = self.partition.clone().unwrap_or_else(|| partition_of(region).to_owned());
+        let partition = self
+            .partition
+            .clone()
+            .unwrap_or_else(|| partition_of(region).to_owned());
         format!(
             "arn:{partition}:quicksight:{region}:{}:dashboard/{}/snapshot-job/{}",
             self.account_id, self.dashboard_id, self.snapshot_job_id
@@ -77,7 +80,8 @@ pub fn parse_event(raw: &str) -> Result<Request, Error> {
             raw.len()
         )));
     }
-    let value: Value = serde_json::from_str(raw).map_err(|e| Error::invalid(format!("event is not valid JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_str(raw).map_err(|e| Error::invalid(format!("event is not valid JSON: {e}")))?;
     parse(value)
 }
 
@@ -98,14 +102,25 @@ pub fn parse(event: Value) -> Result<Request, Error> {
             fail_on = Some(parse_fail_on(v)?);
         }
         if let Some(v) = object.get("notify") {
-            notify = Some(v.as_bool().ok_or_else(|| Error::invalid("notify must be true or false"))?);
+            notify = Some(
+                v.as_bool()
+                    .ok_or_else(|| Error::invalid("notify must be true or false"))?,
+            );
         }
         match unwrap_once(object)? {
             Step::Inner(inner) => current = inner,
-            Step::Reference(job) => return Ok(Request { job, fail_on, notify: notify.unwrap_or(true) }),
+            Step::Reference(job) => {
+                return Ok(Request {
+                    job,
+                    fail_on,
+                    notify: notify.unwrap_or(true),
+                });
+            }
         }
     }
-    Err(Error::invalid(format!("event nests more than {MAX_WRAPPERS} wrappers around the job reference")))
+    Err(Error::invalid(format!(
+        "event nests more than {MAX_WRAPPERS} wrappers around the job reference"
+    )))
 }
 
 enum Step {
@@ -116,9 +131,14 @@ enum Step {
 fn unwrap_once(mut object: Map<String, Value>) -> Result<Step, Error> {
     // Step Functions lambda:invoke result: {"Payload": {...}, "StatusCode": 200, ...}
     if object.contains_key("Payload")
-        && ["StatusCode", "ExecutedVersion", "SdkHttpMetadata", "SdkResponseMetadata"]
-            .iter()
-            .any(|k| object.contains_key(*k))
+        && [
+            "StatusCode",
+            "ExecutedVersion",
+            "SdkHttpMetadata",
+            "SdkResponseMetadata",
+        ]
+        .iter()
+        .any(|k| object.contains_key(*k))
     {
         let payload = object.remove("Payload").unwrap_or(Value::Null);
         return Ok(Step::Inner(decode_if_string(payload, "Payload")?));
@@ -168,17 +188,23 @@ fn reference(object: &Map<String, Value>) -> Result<JobRef, Error> {
             if let Some(given) = given
                 && given != expected
             {
-                return Err(Error::invalid(format!("{name} {given:?} disagrees with the ARN, which says {expected:?}")));
+                return Err(Error::invalid(format!(
+                    "{name} {given:?} disagrees with the ARN, which says {expected:?}"
+                )));
             }
         }
         return Ok(from_arn);
     }
 
-    let missing: Vec<&str> = [("awsAccountId", account), ("dashboardId", dashboard), ("snapshotJobId", job)]
-        .iter()
-        .filter(|(_, v)| v.is_none())
-        .map(|(n, _)| *n)
-        .collect();
+    let missing: Vec<&str> = [
+        ("awsAccountId", account),
+        ("dashboardId", dashboard),
+        ("snapshotJobId", job),
+    ]
+    .iter()
+    .filter(|(_, v)| v.is_none())
+    .map(|(n, _)| *n)
+    .collect();
     match (account, dashboard, job) {
         (Some(account), Some(dashboard), Some(job)) => {
             check_account(account)?;
@@ -196,7 +222,10 @@ fn reference(object: &Map<String, Value>) -> Result<JobRef, Error> {
             "no snapshot job reference found: expected awsAccountId, dashboardId and snapshotJobId, or a snapshot \
              job arn",
         )),
-        _ => Err(Error::invalid(format!("incomplete snapshot job reference: missing {}", missing.join(", ")))),
+        _ => Err(Error::invalid(format!(
+            "incomplete snapshot job reference: missing {}",
+            missing.join(", ")
+        ))),
     }
 }
 
@@ -217,7 +246,9 @@ pub fn parse_arn(arn: &str) -> Result<JobRef, Error> {
     let bad = |why: &str| Error::invalid(format!("not a QuickSight snapshot job ARN ({why}): {:?}", shorten(arn)));
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let [prefix, partition, service, region, account, resource] = parts.as_slice() else {
-        return Err(bad("expected arn:partition:quicksight:region:account:dashboard/ID/snapshot-job/ID"));
+        return Err(bad(
+            "expected arn:partition:quicksight:region:account:dashboard/ID/snapshot-job/ID",
+        ));
     };
     if *prefix != "arn" {
         return Err(bad("it does not start with arn:"));
@@ -248,13 +279,15 @@ pub fn parse_arn(arn: &str) -> Result<JobRef, Error> {
 }
 
 fn is_partition(p: &str) -> bool {
-    p == "aws" || (p.starts_with("aws-") && p.len() <= 20 && p[4..].bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+    p == "aws"
+        || (p.starts_with("aws-") && p.len() <= 20 && p[4..].bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
 }
 
 fn is_region(r: &str) -> bool {
     !r.is_empty()
         && r.len() <= 30
-        && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && r.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !r.starts_with('-')
         && !r.ends_with('-')
 }
@@ -268,13 +301,17 @@ fn check_account(id: &str) -> Result<(), Error> {
     if is_account_id(id) {
         Ok(())
     } else {
-        Err(Error::invalid(format!("awsAccountId must be exactly 12 digits, got {:?}", shorten(id))))
+        Err(Error::invalid(format!(
+            "awsAccountId must be exactly 12 digits, got {:?}",
+            shorten(id)
+        )))
     }
 }
 
 /// QuickSight ids: 1-512 characters of `[\w-]` (ASCII letters, digits, `_` and `-`).
 fn check_id(name: &str, id: &str) -> Result<(), Error> {
-    let valid = !id.is_empty() && id.len() <= 512 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let valid =
+        !id.is_empty() && id.len() <= 512 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if valid {
         Ok(())
     } else {
@@ -289,7 +326,12 @@ fn parse_fail_on(value: &Value) -> Result<Vec<Outcome>, Error> {
     let items = match value {
         Value::Array(items) => items.as_slice(),
         Value::Null => return Ok(Vec::new()),
-        other => return Err(Error::invalid(format!("failOn must be an array of outcomes, got {}", kind(other)))),
+        other => {
+            return Err(Error::invalid(format!(
+                "failOn must be an array of outcomes, got {}",
+                kind(other)
+            )));
+        }
     };
     let mut outcomes = Vec::new();
     for item in items {
@@ -360,9 +402,18 @@ mod tests {
     #[test]
     fn explicit_ids_build_the_arn_in_the_partition_of_the_region() {
         let request = parse(json!({"awsAccountId": "111122223333", "dashboardId": "d", "snapshotJobId": "j"})).unwrap();
-        assert_eq!(request.job.arn("cn-northwest-1"), "arn:aws-cn:quicksight:cn-northwest-1:111122223333:dashboard/d/snapshot-job/j");
-        assert_eq!(request.job.arn("us-gov-east-1"), "arn:aws-us-gov:quicksight:us-gov-east-1:111122223333:dashboard/d/snapshot-job/j");
-        assert_eq!(request.job.arn("eu-west-1"), "arn:aws:quicksight:eu-west-1:111122223333:dashboard/d/snapshot-job/j");
+        assert_eq!(
+            request.job.arn("cn-northwest-1"),
+            "arn:aws-cn:quicksight:cn-northwest-1:111122223333:dashboard/d/snapshot-job/j"
+        );
+        assert_eq!(
+            request.job.arn("us-gov-east-1"),
+            "arn:aws-us-gov:quicksight:us-gov-east-1:111122223333:dashboard/d/snapshot-job/j"
+        );
+        assert_eq!(
+            request.job.arn("eu-west-1"),
+            "arn:aws:quicksight:eu-west-1:111122223333:dashboard/d/snapshot-job/j"
+        );
     }
 
     #[test]
@@ -386,32 +437,110 @@ mod tests {
     #[test]
     fn each_bad_input_class_is_named() {
         let cases = [
-            (json!([1, 2]), "event must be a JSON object holding a snapshot job reference, got an array"),
-            (json!("text"), "event must be a JSON object holding a snapshot job reference, got a string"),
-            (json!(null), "event must be a JSON object holding a snapshot job reference, got null"),
-            (json!({}), "no snapshot job reference found: expected awsAccountId, dashboardId and snapshotJobId, or a snapshot job arn"),
-            (json!({"awsAccountId": "111122223333"}), "incomplete snapshot job reference: missing dashboardId, snapshotJobId"),
-            (json!({"awsAccountId": 111122223333u64, "dashboardId": "d", "snapshotJobId": "j"}), "awsAccountId must be a string, got a number"),
-            (json!({"awsAccountId": "11112222333", "dashboardId": "d", "snapshotJobId": "j"}), "awsAccountId must be exactly 12 digits, got \"11112222333\""),
-            (json!({"awsAccountId": "111122223333", "dashboardId": "", "snapshotJobId": "j"}), "dashboardId must be 1-512 characters of letters, digits, '_' or '-', got \"\""),
-            (json!({"awsAccountId": "111122223333", "dashboardId": "d", "snapshotJobId": "a%2Fb"}), "snapshotJobId must be 1-512 characters of letters, digits, '_' or '-', got \"a%2Fb\""),
-            (json!({"awsAccountId": "111122223333", "dashboardId": "d", "snapshotJobId": "a b"}), "snapshotJobId must be 1-512 characters of letters, digits, '_' or '-', got \"a b\""),
-            (json!({"awsAccountId": "111122223333", "dashboardId": "d", "snapshotJobId": "jöb"}), "snapshotJobId must be 1-512 characters of letters, digits, '_' or '-', got \"jöb\""),
-            (json!({"awsAccountId": "111122223333", "dashboardId": "d", "snapshotJobId": "x".repeat(513)}), &format!("snapshotJobId must be 1-512 characters of letters, digits, '_' or '-', got \"{}…\"", "x".repeat(80))),
-            (json!({"arn": "arn:aws:s3:::bucket"}), "not a QuickSight snapshot job ARN (service is not quicksight): \"arn:aws:s3:::bucket\""),
-            (json!({"arn": "dashboard/d/snapshot-job/j"}), "not a QuickSight snapshot job ARN (expected arn:partition:quicksight:region:account:dashboard/ID/snapshot-job/ID): \"dashboard/d/snapshot-job/j\""),
-            (json!({"arn": "arn:aws:sns:us-east-1:111122223333:topic"}), "not a QuickSight snapshot job ARN (service is not quicksight): \"arn:aws:sns:us-east-1:111122223333:topic\""),
-            (json!({"arn": "arn:gcp:quicksight:us-east-1:111122223333:dashboard/d/snapshot-job/j"}), "not a QuickSight snapshot job ARN (unknown partition): \"arn:gcp:quicksight:us-east-1:111122223333:dashboard/d/snapshot-job/j\""),
-            (json!({"arn": "arn:aws:quicksight:US_EAST:111122223333:dashboard/d/snapshot-job/j"}), "not a QuickSight snapshot job ARN (invalid region): \"arn:aws:quicksight:US_EAST:111122223333:dashboard/d/snapshot-job/j\""),
-            (json!({"arn": "arn:aws:quicksight:us-east-1:111122223333:dashboard/d"}), "not a QuickSight snapshot job ARN (resource is not dashboard/ID/snapshot-job/ID): \"arn:aws:quicksight:us-east-1:111122223333:dashboard/d\""),
-            (json!({"arn": "arn:aws:quicksight:us-east-1:111122223333:dashboard/../snapshot-job/j"}), "dashboardId must be 1-512 characters of letters, digits, '_' or '-', got \"..\""),
-            (json!({"arn": ARN, "awsAccountId": "999999999999"}), "awsAccountId \"999999999999\" disagrees with the ARN, which says \"111122223333\""),
-            (json!({"arn": ARN, "DashboardId": "other"}), "dashboardId \"other\" disagrees with the ARN, which says \"d-1\""),
-            (json!({"arn": ARN, "failOn": "FAILED"}), "failOn must be an array of outcomes, got a string"),
-            (json!({"arn": ARN, "failOn": ["DONE"]}), "failOn: \"DONE\" is not an outcome (expected SUCCEEDED, PARTIAL, FAILED or PENDING)"),
+            (
+                json!([1, 2]),
+                "event must be a JSON object holding a snapshot job reference, got an array",
+            ),
+            (
+                json!("text"),
+                "event must be a JSON object holding a snapshot job reference, got a string",
+            ),
+            (
+                json!(null),
+                "event must be a JSON object holding a snapshot job reference, got null",
+            ),
+            (
+                json!({}),
+                "no snapshot job reference found: expected awsAccountId, dashboardId and snapshotJobId, or a snapshot job arn",
+            ),
+            (
+                json!({"awsAccountId": "111122223333"}),
+                "incomplete snapshot job reference: missing dashboardId, snapshotJobId",
+            ),
+            (
+                json!({"awsAccountId": 111122223333u64, "dashboardId": "d", "snapshotJobId": "j"}),
+                "awsAccountId must be a string, got a number",
+            ),
+            (
+                json!({"awsAccountId": "11112222333", "dashboardId": "d", "snapshotJobId": "j"}),
+                "awsAccountId must be exactly 12 digits, got \"11112222333\"",
+            ),
+            (
+                json!({"awsAccountId": "111122223333", "dashboardId": "", "snapshotJobId": "j"}),
+                "dashboardId must be 1-512 characters of letters, digits, '_' or '-', got \"\"",
+            ),
+            (
+                json!({"awsAccountId": "111122223333", "dashboardId": "d", "snapshotJobId": "a%2Fb"}),
+                "snapshotJobId must be 1-512 characters of letters, digits, '_' or '-', got \"a%2Fb\"",
+            ),
+            (
+                json!({"awsAccountId": "111122223333", "dashboardId": "d", "snapshotJobId": "a b"}),
+                "snapshotJobId must be 1-512 characters of letters, digits, '_' or '-', got \"a b\"",
+            ),
+            (
+                json!({"awsAccountId": "111122223333", "dashboardId": "d", "snapshotJobId": "jöb"}),
+                "snapshotJobId must be 1-512 characters of letters, digits, '_' or '-', got \"jöb\"",
+            ),
+            (
+                json!({"awsAccountId": "111122223333", "dashboardId": "d", "snapshotJobId": "x".repeat(513)}),
+                &format!(
+                    "snapshotJobId must be 1-512 characters of letters, digits, '_' or '-', got \"{}…\"",
+                    "x".repeat(80)
+                ),
+            ),
+            (
+                json!({"arn": "arn:aws:s3:::bucket"}),
+                "not a QuickSight snapshot job ARN (service is not quicksight): \"arn:aws:s3:::bucket\"",
+            ),
+            (
+                json!({"arn": "dashboard/d/snapshot-job/j"}),
+                "not a QuickSight snapshot job ARN (expected arn:partition:quicksight:region:account:dashboard/ID/snapshot-job/ID): \"dashboard/d/snapshot-job/j\"",
+            ),
+            (
+                json!({"arn": "arn:aws:sns:us-east-1:111122223333:topic"}),
+                "not a QuickSight snapshot job ARN (service is not quicksight): \"arn:aws:sns:us-east-1:111122223333:topic\"",
+            ),
+            (
+                json!({"arn": "arn:gcp:quicksight:us-east-1:111122223333:dashboard/d/snapshot-job/j"}),
+                "not a QuickSight snapshot job ARN (unknown partition): \"arn:gcp:quicksight:us-east-1:111122223333:dashboard/d/snapshot-job/j\"",
+            ),
+            (
+                json!({"arn": "arn:aws:quicksight:US_EAST:111122223333:dashboard/d/snapshot-job/j"}),
+                "not a QuickSight snapshot job ARN (invalid region): \"arn:aws:quicksight:US_EAST:111122223333:dashboard/d/snapshot-job/j\"",
+            ),
+            (
+                json!({"arn": "arn:aws:quicksight:us-east-1:111122223333:dashboard/d"}),
+                "not a QuickSight snapshot job ARN (resource is not dashboard/ID/snapshot-job/ID): \"arn:aws:quicksight:us-east-1:111122223333:dashboard/d\"",
+            ),
+            (
+                json!({"arn": "arn:aws:quicksight:us-east-1:111122223333:dashboard/../snapshot-job/j"}),
+                "dashboardId must be 1-512 characters of letters, digits, '_' or '-', got \"..\"",
+            ),
+            (
+                json!({"arn": ARN, "awsAccountId": "999999999999"}),
+                "awsAccountId \"999999999999\" disagrees with the ARN, which says \"111122223333\"",
+            ),
+            (
+                json!({"arn": ARN, "DashboardId": "other"}),
+                "dashboardId \"other\" disagrees with the ARN, which says \"d-1\"",
+            ),
+            (
+                json!({"arn": ARN, "failOn": "FAILED"}),
+                "failOn must be an array of outcomes, got a string",
+            ),
+            (
+                json!({"arn": ARN, "failOn": ["DONE"]}),
+                "failOn: \"DONE\" is not an outcome (expected SUCCEEDED, PARTIAL, FAILED or PENDING)",
+            ),
             (json!({"arn": ARN, "notify": "no"}), "notify must be true or false"),
-            (json!({"Payload": "{not json", "StatusCode": 200}), "Payload is a string but not valid JSON: key must be a string at line 1 column 2"),
-            (json!({"detail-type": "x", "source": "s", "detail": 5}), "event must be a JSON object holding a snapshot job reference, got a number"),
+            (
+                json!({"Payload": "{not json", "StatusCode": 200}),
+                "Payload is a string but not valid JSON: key must be a string at line 1 column 2",
+            ),
+            (
+                json!({"detail-type": "x", "source": "s", "detail": 5}),
+                "event must be a JSON object holding a snapshot job reference, got a number",
+            ),
         ];
         for (event, expected) in cases {
             assert_eq!(message(event.clone()), expected, "{event}");
@@ -424,7 +553,10 @@ mod tests {
         for _ in 0..20 {
             event = json!({ "Payload": event, "StatusCode": 200 });
         }
-        assert_eq!(message(event), "event nests more than 8 wrappers around the job reference");
+        assert_eq!(
+            message(event),
+            "event nests more than 8 wrappers around the job reference"
+        );
     }
 
     #[test]
@@ -432,7 +564,11 @@ mod tests {
         let big = format!("{{\"arn\":\"{ARN}\",\"pad\":\"{}\"}}", "x".repeat(MAX_EVENT_BYTES));
         assert!(matches!(parse_event(&big), Err(Error::InvalidInput(m)) if m.starts_with("event is 262")));
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(matches!(parse_event(&deep), Err(Error::InvalidInput(m)) if m.starts_with("event is not valid JSON: recursion limit exceeded")));
-        assert!(matches!(parse_event("{"), Err(Error::InvalidInput(m)) if m.starts_with("event is not valid JSON: EOF")));
+        assert!(
+            matches!(parse_event(&deep), Err(Error::InvalidInput(m)) if m.starts_with("event is not valid JSON: recursion limit exceeded"))
+        );
+        assert!(
+            matches!(parse_event("{"), Err(Error::InvalidInput(m)) if m.starts_with("event is not valid JSON: EOF"))
+        );
     }
 }

@@ -22,8 +22,8 @@ use tracing::{info, warn};
 
 pub use crate::config::Config;
 pub use crate::error::Error;
-pub use crate::output::{Outcome, Output};
 use crate::notify::Notifier;
+pub use crate::output::{Outcome, Output};
 use crate::presign::Presigner;
 use crate::quicksight::QuickSight;
 
@@ -98,7 +98,10 @@ async fn process(app: &App, raw: &str) -> Result<(Output, Vec<Outcome>), Error> 
     if !app.config.allowed_account_ids.is_empty() && !app.config.allowed_account_ids.contains(&request.job.account_id) {
         return Err(Error::AccountNotAllowed(request.job.account_id));
     }
-    let mut output = app.quicksight.snapshot_result(&request.job, app.config.retry_after_seconds).await?;
+    let mut output = app
+        .quicksight
+        .snapshot_result(&request.job, app.config.retry_after_seconds)
+        .await?;
     if let Some(presigner) = &app.presigner {
         presigner.presign(&mut output).await?;
     }

@@ -12,7 +12,9 @@ pub struct Presigner {
 impl Presigner {
     pub fn new(config: &crate::Config, sdk: &aws_config::SdkConfig) -> Option<Self> {
         let _ = sdk;
-        Some(Presigner { expires: config.presign_expires? })
+        Some(Presigner {
+            expires: config.presign_expires?,
+        })
     }
 
     /// Adds `downloadUrl` and `downloadUrlExpiresAt` to every file with an `s3://` URI.

@@ -22,7 +22,11 @@ pub struct QuickSight {
 
 impl QuickSight {
     pub fn new(client: Client) -> Self {
-        let default_region = client.config().region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_owned());
+        let default_region = client
+            .config()
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".to_owned());
         QuickSight { client, default_region }
     }
 
@@ -59,7 +63,10 @@ impl QuickSight {
                 Some(SnapshotJobStatus::Running) | None => "RUNNING",
                 Some(SnapshotJobStatus::Completed | SnapshotJobStatus::Failed) => continue,
                 Some(other) => {
-                    return Err(Error::UnexpectedJobStatus { status: other.as_str().to_owned(), arn: identity.arn });
+                    return Err(Error::UnexpectedJobStatus {
+                        status: other.as_str().to_owned(),
+                        arn: identity.arn,
+                    });
                 }
             };
             return Ok(translate::pending(
@@ -71,7 +78,14 @@ impl QuickSight {
                 retry_after_seconds,
             ));
         }
-        Ok(translate::pending(identity, "RUNNING", None, None, None, retry_after_seconds))
+        Ok(translate::pending(
+            identity,
+            "RUNNING",
+            None,
+            None,
+            None,
+            retry_after_seconds,
+        ))
     }
 
     async fn describe_result(&self, job: &JobRef) -> Result<Fetched, Error> {
@@ -155,7 +169,10 @@ where
 {
     let status = error.raw_response().map(|r| r.status().as_u16());
     let request_id = error.request_id().map(str::to_owned).or_else(|| {
-        error.raw_response().and_then(|r| r.headers().get("x-amzn-requestid")).map(str::to_owned)
+        error
+            .raw_response()
+            .and_then(|r| r.headers().get("x-amzn-requestid"))
+            .map(str::to_owned)
     });
     let transport = |code: &str, error: &SdkError<E, HttpResponse>| ServiceFault {
         code: code.to_owned(),
@@ -167,7 +184,11 @@ where
             let err = service.err();
             let code = err.code().unwrap_or("Unknown").to_owned();
             let message = err.message().unwrap_or_default().to_owned();
-            let fault = ServiceFault { code: code.clone(), message: format!("{operation}: {message}"), request_id };
+            let fault = ServiceFault {
+                code: code.clone(),
+                message: format!("{operation}: {message}"),
+                request_id,
+            };
             if message.contains(NOT_TERMINAL_MARKER) {
                 return Classified::NotTerminal(fault);
             }

@@ -23,9 +23,17 @@ pub fn translate(
         Some(SnapshotJobStatus::Queued) => ("QUEUED", Some(Outcome::Pending)),
         Some(SnapshotJobStatus::Running) => ("RUNNING", Some(Outcome::Pending)),
         Some(other) => {
-            return Err(Error::UnexpectedJobStatus { status: other.as_str().to_owned(), arn: identity.arn });
+            return Err(Error::UnexpectedJobStatus {
+                status: other.as_str().to_owned(),
+                arn: identity.arn,
+            });
         }
-        None => return Err(Error::UnexpectedJobStatus { status: "(missing)".to_owned(), arn: identity.arn }),
+        None => {
+            return Err(Error::UnexpectedJobStatus {
+                status: "(missing)".to_owned(),
+                arn: identity.arn,
+            });
+        }
     };
 
     let files = files(result);
@@ -92,19 +100,43 @@ pub fn pending(
     }
 }
 
-fn rfc3339(time: &DateTime) -> Option<String> {
-    time.fmt(DateTimeFormat::DateTime).ok()
+/// RFC 3339 in UTC, rounded to the millisecond: QuickSight sends epoch seconds as binary floating
+/// point (`1.764741601234E9`), whose nearest double is not exactly `.234`.
+pub fn rfc3339(time: &DateTime) -> Option<String> {
+    let millis = (u64::from(time.subsec_nanos()) + 500_000) / 1_000_000;
+    let (secs, millis) = if millis >= 1_000 {
+        (time.secs().checked_add(1)?, 0)
+    } else {
+        (time.secs(), millis)
+    };
+    let nanos = u32::try_from(millis * 1_000_000).ok()?;
+    DateTime::from_secs_and_nanos(secs, nanos)
+        .fmt(DateTimeFormat::DateTime)
+        .ok()
 }
 
 fn job_error(code: Option<&str>, message: Option<&str>, scope: Scope) -> JobError {
     let code = code.filter(|c| !c.is_empty()).unwrap_or("UNSPECIFIED").to_owned();
-    JobError { action: Action::for_code(&code), code, message: message.unwrap_or_default().to_owned(), scope }
+    JobError {
+        action: Action::for_code(&code),
+        code,
+        message: message.unwrap_or_default().to_owned(),
+        scope,
+    }
 }
 
 fn files(result: &DescribeDashboardSnapshotJobResultOutput) -> Vec<File> {
-    let Some(result) = result.result() else { return Vec::new() };
-    let anonymous = result.anonymous_users().iter().map(|u| (UserKind::Anonymous, u.file_groups()));
-    let registered = result.registered_users().iter().map(|u| (UserKind::Registered, u.file_groups()));
+    let Some(result) = result.result() else {
+        return Vec::new();
+    };
+    let anonymous = result
+        .anonymous_users()
+        .iter()
+        .map(|u| (UserKind::Anonymous, u.file_groups()));
+    let registered = result
+        .registered_users()
+        .iter()
+        .map(|u| (UserKind::Registered, u.file_groups()));
     let mut files = Vec::new();
     for (user, groups) in anonymous.chain(registered) {
         for (index, group) in groups.iter().enumerate() {
@@ -115,7 +147,11 @@ fn files(result: &DescribeDashboardSnapshotJobResultOutput) -> Vec<File> {
 }
 
 fn files_of_group(user: UserKind, index: usize, group: &SnapshotJobResultFileGroup, out: &mut Vec<File>) {
-    let format = group.files().first().map(|f| f.format_type().as_str().to_owned()).filter(|f| !f.is_empty());
+    let format = group
+        .files()
+        .first()
+        .map(|f| f.format_type().as_str().to_owned())
+        .filter(|f| !f.is_empty());
     let sheets: Vec<Sheet> = group
         .files()
         .iter()
@@ -156,17 +192,33 @@ fn files_of_group(user: UserKind, index: usize, group: &SnapshotJobResultFileGro
             .error_info()
             .iter()
             .map(|e| {
-                let code = e.error_type().filter(|c| !c.is_empty()).unwrap_or("UNSPECIFIED").to_owned();
-                FileError { code, message: e.error_message().unwrap_or_default().to_owned() }
+                let code = e
+                    .error_type()
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or("UNSPECIFIED")
+                    .to_owned();
+                FileError {
+                    code,
+                    message: e.error_message().unwrap_or_default().to_owned(),
+                }
             })
             .collect();
-        out.push(File { s3_uri: uri, bucket, key, bucket_region, errors, ..template.clone() });
+        out.push(File {
+            s3_uri: uri,
+            bucket,
+            key,
+            bucket_region,
+            errors,
+            ..template.clone()
+        });
     }
 }
 
 /// `s3://bucket/key` -> (bucket, key). Other schemes (QuickSight's https links) are not split.
 pub fn split_s3_uri(uri: &str) -> (Option<String>, Option<String>) {
-    let Some(rest) = uri.strip_prefix("s3://") else { return (None, None) };
+    let Some(rest) = uri.strip_prefix("s3://") else {
+        return (None, None);
+    };
     let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
     let bucket = Some(bucket.to_owned()).filter(|b| !b.is_empty());
     let key = Some(key.to_owned()).filter(|k| !k.is_empty());
@@ -174,9 +226,16 @@ pub fn split_s3_uri(uri: &str) -> (Option<String>, Option<String>) {
 }
 
 fn summary(outcome: Outcome, job_status: &str, files: &[File], errors: &[JobError], retry_after: u32) -> String {
-    let exported = files.iter().filter(|f| f.s3_uri.is_some() && f.errors.is_empty()).count();
+    let exported = files
+        .iter()
+        .filter(|f| f.s3_uri.is_some() && f.errors.is_empty())
+        .count();
     let total = files.len();
-    let job_codes: Vec<&str> = errors.iter().filter(|e| e.scope == Scope::Job).map(|e| e.code.as_str()).collect();
+    let job_codes: Vec<&str> = errors
+        .iter()
+        .filter(|e| e.scope == Scope::Job)
+        .map(|e| e.code.as_str())
+        .collect();
     match outcome {
         Outcome::Pending => format!("job is {job_status}; check again in {retry_after} s"),
         Outcome::Failed => match errors.iter().find(|e| e.scope == Scope::Job) {
@@ -276,24 +335,40 @@ mod tests {
             .unwrap();
         let mut b = SnapshotJobS3Result::builder()
             .set_s3_uri(uri.map(Into::into))
-            .s3_destination_configuration(SnapshotS3DestinationConfiguration::builder().bucket_configuration(bucket).build());
+            .s3_destination_configuration(
+                SnapshotS3DestinationConfiguration::builder()
+                    .bucket_configuration(bucket)
+                    .build(),
+            );
         for (code, message) in errors {
-            b = b.error_info(SnapshotJobResultErrorInfo::builder().error_type(*code).error_message(*message).build());
+            b = b.error_info(
+                SnapshotJobResultErrorInfo::builder()
+                    .error_type(*code)
+                    .error_message(*message)
+                    .build(),
+            );
         }
         b.build()
     }
 
     fn group(file: SnapshotFile, results: Vec<SnapshotJobS3Result>) -> SnapshotJobResultFileGroup {
-        SnapshotJobResultFileGroup::builder().files(file).set_s3_results(Some(results)).build()
+        SnapshotJobResultFileGroup::builder()
+            .files(file)
+            .set_s3_results(Some(results))
+            .build()
     }
 
     fn anonymous(groups: Vec<SnapshotJobResultFileGroup>) -> SnapshotJobResult {
         SnapshotJobResult::builder()
-            .anonymous_users(AnonymousUserSnapshotJobResult::builder().set_file_groups(Some(groups)).build())
+            .anonymous_users(
+                AnonymousUserSnapshotJobResult::builder()
+                    .set_file_groups(Some(groups))
+                    .build(),
+            )
             .build()
     }
 
-    fn output(status: SnapshotJobStatus) -> aws_sdk_quicksight::operation::describe_dashboard_snapshot_job_result::builders::DescribeDashboardSnapshotJobResultOutputBuilder {
+    fn output(status: SnapshotJobStatus) -> aws_sdk_quicksight::operation::describe_dashboard_snapshot_job_result::builders::DescribeDashboardSnapshotJobResultOutputBuilder{
         DescribeDashboardSnapshotJobResultOutput::builder()
             .arn(ARN)
             .job_status(status)
@@ -369,8 +444,19 @@ mod tests {
                 .build();
             let out = translated(result);
             assert_eq!(out["outcome"], "PARTIAL", "{code}");
-            assert_eq!(out["files"][1], csv_json(1, Value::Null, Value::Null, json!([{"code": code, "message": "not exported"}])));
-            assert_eq!(out["errors"], json!([{"code": code, "message": "not exported", "scope": "FILE", "action": action}]));
+            assert_eq!(
+                out["files"][1],
+                csv_json(
+                    1,
+                    Value::Null,
+                    Value::Null,
+                    json!([{"code": code, "message": "not exported"}])
+                )
+            );
+            assert_eq!(
+                out["errors"],
+                json!([{"code": code, "message": "not exported", "scope": "FILE", "action": action}])
+            );
             assert_eq!(out["summary"], format!("1 of 2 files exported; CSV failed: {code}"));
         }
     }
@@ -378,12 +464,23 @@ mod tests {
     #[test]
     fn a_job_level_code_on_a_completed_job_makes_it_partial() {
         let result = output(SnapshotJobStatus::Completed)
-            .result(anonymous(vec![group(pdf(), vec![s3(Some("s3://reports/daily/a1.pdf"), &[])])]))
-            .error_info(SnapshotJobErrorInfo::builder().error_type("RLS_CHANGED").error_message("RLS changed").build())
+            .result(anonymous(vec![group(
+                pdf(),
+                vec![s3(Some("s3://reports/daily/a1.pdf"), &[])],
+            )]))
+            .error_info(
+                SnapshotJobErrorInfo::builder()
+                    .error_type("RLS_CHANGED")
+                    .error_message("RLS changed")
+                    .build(),
+            )
             .build();
         let out = translated(result);
         assert_eq!(out["outcome"], "PARTIAL");
-        assert_eq!(out["errors"], json!([{"code": "RLS_CHANGED", "message": "RLS changed", "scope": "JOB", "action": "RERUN_JOB"}]));
+        assert_eq!(
+            out["errors"],
+            json!([{"code": "RLS_CHANGED", "message": "RLS changed", "scope": "JOB", "action": "RERUN_JOB"}])
+        );
         assert_eq!(out["summary"], "1 of 1 file exported; job: RLS_CHANGED");
     }
 
@@ -394,9 +491,19 @@ mod tests {
             .build();
         let out = translated(result);
         assert_eq!(out["outcome"], "PARTIAL");
-        assert_eq!(out["files"][0], pdf_json(Value::Null, Value::Null, Value::Null, json!([])));
-        assert_eq!(out["files"][1]["bucketRegion"], Value::Null, "a group without results has no destination");
-        assert_eq!(out["summary"], "0 of 2 files exported; PDF missing: no URI; CSV missing: no URI");
+        assert_eq!(
+            out["files"][0],
+            pdf_json(Value::Null, Value::Null, Value::Null, json!([]))
+        );
+        assert_eq!(
+            out["files"][1]["bucketRegion"],
+            Value::Null,
+            "a group without results has no destination"
+        );
+        assert_eq!(
+            out["summary"],
+            "0 of 2 files exported; PDF missing: no URI; CSV missing: no URI"
+        );
     }
 
     #[test]
@@ -441,7 +548,12 @@ mod tests {
             .build();
         let out = translated(result);
         assert_eq!(out["outcome"], "SUCCEEDED");
-        let mut expected = pdf_json(json!("s3://reports/daily/r.pdf"), json!("reports"), json!("daily/r.pdf"), json!([]));
+        let mut expected = pdf_json(
+            json!("s3://reports/daily/r.pdf"),
+            json!("reports"),
+            json!("daily/r.pdf"),
+            json!([]),
+        );
         expected["user"] = json!("REGISTERED");
         assert_eq!(out["files"], json!([expected]));
     }
@@ -454,18 +566,28 @@ mod tests {
             .build();
         let out = translated(result);
         assert_eq!(out["outcome"], "SUCCEEDED");
-        assert_eq!(out["files"][0], pdf_json(json!(link), Value::Null, Value::Null, json!([])));
+        assert_eq!(
+            out["files"][0],
+            pdf_json(json!(link), Value::Null, Value::Null, json!([]))
+        );
     }
 
     #[test]
     fn an_unknown_or_missing_status_is_an_error_never_success() {
-        let result = output(SnapshotJobStatus::from("PAUSED")).result(anonymous(vec![])).build();
+        let result = output(SnapshotJobStatus::from("PAUSED"))
+            .result(anonymous(vec![]))
+            .build();
         match translate(identity(), &result, 30) {
-            Err(Error::UnexpectedJobStatus { status, arn }) => assert_eq!((status.as_str(), arn.as_str()), ("PAUSED", ARN)),
+            Err(Error::UnexpectedJobStatus { status, arn }) => {
+                assert_eq!((status.as_str(), arn.as_str()), ("PAUSED", ARN))
+            }
             other => panic!("{other:?}"),
         }
         let result = DescribeDashboardSnapshotJobResultOutput::builder().build();
-        assert_eq!(translate(identity(), &result, 30).unwrap_err().name(), "UnexpectedJobStatus");
+        assert_eq!(
+            translate(identity(), &result, 30).unwrap_err().name(),
+            "UnexpectedJobStatus"
+        );
     }
 
     #[test]
@@ -482,7 +604,10 @@ mod tests {
 
     #[test]
     fn queued_and_running_are_pending_with_a_retry_delay() {
-        for (status, name) in [(SnapshotJobStatus::Queued, "QUEUED"), (SnapshotJobStatus::Running, "RUNNING")] {
+        for (status, name) in [
+            (SnapshotJobStatus::Queued, "QUEUED"),
+            (SnapshotJobStatus::Running, "RUNNING"),
+        ] {
             let out = translated(output(status).build());
             assert_eq!(out["outcome"], "PENDING");
             assert_eq!(out["terminal"], false);
@@ -493,7 +618,14 @@ mod tests {
 
     #[test]
     fn the_pending_output_of_a_refused_result_call() {
-        let out = pending(identity(), "QUEUED", Some(&DateTime::from_secs(1_764_741_601)), None, Some("req-9".into()), 45);
+        let out = pending(
+            identity(),
+            "QUEUED",
+            Some(&DateTime::from_secs(1_764_741_601)),
+            None,
+            Some("req-9".into()),
+            45,
+        );
         assert_eq!(
             serde_json::to_value(out).unwrap(),
             json!({
@@ -505,8 +637,24 @@ mod tests {
     }
 
     #[test]
+    fn times_are_rounded_to_the_millisecond() {
+        assert_eq!(
+            rfc3339(&DateTime::from_secs_f64(1.764741601234E9)).unwrap(),
+            "2025-12-03T06:00:01.234Z"
+        );
+        assert_eq!(
+            rfc3339(&DateTime::from_secs_and_nanos(1_764_741_601, 999_600_000)).unwrap(),
+            "2025-12-03T06:00:02Z"
+        );
+        assert_eq!(rfc3339(&DateTime::from_secs(0)).unwrap(), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
     fn s3_uris_split_into_bucket_and_key() {
-        assert_eq!(split_s3_uri("s3://b/k/x.pdf"), (Some("b".into()), Some("k/x.pdf".into())));
+        assert_eq!(
+            split_s3_uri("s3://b/k/x.pdf"),
+            (Some("b".into()), Some("k/x.pdf".into()))
+        );
         assert_eq!(split_s3_uri("s3://b"), (Some("b".into()), None));
         assert_eq!(split_s3_uri("s3://"), (None, None));
         assert_eq!(split_s3_uri("https://b.s3.amazonaws.com/k"), (None, None));

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 //! Every sample in events/ parses to the job it names; every sample in events/invalid/ is refused with
 //! the message a user needs. A sample without an expectation here fails the test, so samples cannot rot.
 
@@ -23,7 +25,12 @@ fn samples(dir: &str) -> BTreeMap<String, String> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -34,11 +41,20 @@ fn every_sample_event_parses_to_its_job() {
     let expected: BTreeMap<&str, (JobRef, Option<Vec<Outcome>>, bool)> = BTreeMap::from([
         ("explicit-camel.json", explicit.clone()),
         ("explicit-pascal.json", explicit.clone()),
-        ("explicit-with-options.json", (job(None, None), Some(vec![Outcome::Pending, Outcome::Failed]), false)),
-        ("scheduled-constant-input.json", (job(None, None), Some(vec![Outcome::Failed]), true)),
+        (
+            "explicit-with-options.json",
+            (job(None, None), Some(vec![Outcome::Pending, Outcome::Failed]), false),
+        ),
+        (
+            "scheduled-constant-input.json",
+            (job(None, None), Some(vec![Outcome::Failed]), true),
+        ),
         ("arn.json", (job(Some("aws"), Some("eu-west-1")), None, true)),
         ("arn-aws-cn.json", (job(Some("aws-cn"), Some("cn-north-1")), None, true)),
-        ("arn-aws-us-gov.json", (job(Some("aws-us-gov"), Some("us-gov-west-1")), None, true)),
+        (
+            "arn-aws-us-gov.json",
+            (job(Some("aws-us-gov"), Some("us-gov-west-1")), None, true),
+        ),
         ("start-output.json", aws_east.clone()),
         ("describe-output.json", aws_east.clone()),
         ("eventbridge-detail-object.json", aws_east.clone()),
@@ -47,7 +63,10 @@ fn every_sample_event_parses_to_its_job() {
         ("sfn-lambda-invoke-own-output.json", aws_east.clone()),
     ]);
     let found = samples("events");
-    assert_eq!(found.keys().map(String::as_str).collect::<Vec<_>>(), expected.keys().copied().collect::<Vec<_>>());
+    assert_eq!(
+        found.keys().map(String::as_str).collect::<Vec<_>>(),
+        expected.keys().copied().collect::<Vec<_>>()
+    );
     for (name, text) in &found {
         let request = input::parse_event(text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let (job, fail_on, notify) = &expected[name.as_str()];
@@ -79,7 +98,10 @@ fn every_invalid_sample_is_refused_with_a_clear_message() {
         ),
     ]);
     let found = samples("events/invalid");
-    assert_eq!(found.keys().map(String::as_str).collect::<Vec<_>>(), expected.keys().copied().collect::<Vec<_>>());
+    assert_eq!(
+        found.keys().map(String::as_str).collect::<Vec<_>>(),
+        expected.keys().copied().collect::<Vec<_>>()
+    );
     for (name, text) in &found {
         match input::parse_event(text) {
             Err(Error::InvalidInput(message)) => assert_eq!(message, expected[name.as_str()], "{name}"),
