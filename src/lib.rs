@@ -39,7 +39,7 @@ impl App {
     /// Builds the clients from one shared SDK configuration.
     pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
         App {
-            quicksight: QuickSight::new(aws_sdk_quicksight::Client::new(sdk)),
+            quicksight: QuickSight::new(aws_sdk_quicksight::Client::new(sdk), config.sdk.operation_timeout),
             presigner: Presigner::new(&config, sdk),
             notifier: Notifier::new(&config, sdk),
             config,

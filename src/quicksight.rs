@@ -1,6 +1,8 @@
 //! The QuickSight calls, and the translation of SDK errors into [`Error`] with code, message and
 //! request id kept. The only module besides `notify` that talks to AWS.
 
+use std::time::Duration;
+
 use aws_sdk_quicksight::Client;
 use aws_sdk_quicksight::config::Region;
 use aws_sdk_quicksight::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -44,6 +46,17 @@ impl QuickSight {
     /// Reads the job's result and translates it. A job that is not terminal yet becomes a PENDING
     /// output with its status read from DescribeDashboardSnapshotJob.
     pub async fn snapshot_result(&self, job: &JobRef, retry_after_seconds: u32) -> Result<Output, Error> {
+        match tokio::time::timeout(self.budget, self.read(job, retry_after_seconds)).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::QuickSightUnavailable(ServiceFault {
+                code: "TimeoutError".to_owned(),
+                message: format!("no answer from QuickSight within {} ms", self.budget.as_millis()),
+                request_id: None,
+            })),
+        }
+    }
+
+    async fn read(&self, job: &JobRef, retry_after_seconds: u32) -> Result<Output, Error> {
         let identity = self.identity(job);
         // A job may finish between the two calls; then its result is read once more.
         for _ in 0..2 {
