@@ -20,16 +20,22 @@ const NOT_TERMINAL_MARKER: &str = "has not reached a terminal state";
 pub struct QuickSight {
     client: Client,
     default_region: String,
+    /// The whole budget of one invocation's QuickSight calls (each call also has its own limits).
+    budget: Duration,
 }
 
 impl QuickSight {
-    pub fn new(client: Client) -> Self {
+    pub fn new(client: Client, budget: Duration) -> Self {
         let default_region = client
             .config()
             .region()
             .map(|r| r.to_string())
             .unwrap_or_else(|| "us-east-1".to_owned());
-        QuickSight { client, default_region }
+        QuickSight {
+            client,
+            default_region,
+            budget,
+        }
     }
 
     /// The job identity as the output reports it (the ARN's region, else the function's).
