@@ -48,6 +48,7 @@ async fn start(
 ) -> Response {
     let operation = Operation::StartDashboardSnapshotJob;
     serve(&shared, Some(operation), request, |shared, caller, body, request_id| {
+        let caller = signed(caller)?;
         let start = parse_start(&account, &dashboard, body).map_err(ServiceError::invalid_parameter)?;
         let (arn, job_id) = shared.start(caller, &account, &dashboard, start)?;
         Ok((
@@ -69,6 +70,7 @@ async fn describe(
         Some(operation),
         request,
         |shared, caller, _body, request_id| {
+            let caller = signed(caller)?;
             check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
             let key = JobKey {
                 account,
@@ -92,6 +94,7 @@ async fn result(
         Some(operation),
         request,
         |shared, caller, _body, request_id| {
+            let caller = signed(caller)?;
             check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
             let key = JobKey {
                 account,
@@ -112,6 +115,12 @@ pub(crate) async fn unknown(State(shared): State<Arc<Shared>>, request: Request)
         ))
     })
     .await
+}
+
+/// The caller of one of the three operations (`serve` has already refused unsigned calls to them).
+fn signed(caller: Option<&Caller>) -> Result<&Caller, ServiceError> {
+    caller
+        .ok_or_else(|| ServiceError::access_denied("Missing or malformed SigV4 Authorization header (Credential=...)"))
 }
 
 /// The SigV4 caller: access key id and region from `Credential=AKID/date/region/service/aws4_request`.
@@ -162,7 +171,7 @@ fn record_of(parts: &Parts, operation: Option<Operation>, body: &Bytes, request_
 
 async fn serve<F>(shared: &Shared, operation: Option<Operation>, request: Request, run: F) -> Response
 where
-    F: FnOnce(&Shared, &Caller, &[u8], &str) -> Outcome,
+    F: FnOnce(&Shared, Option<&Caller>, &[u8], &str) -> Outcome,
 {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
@@ -183,10 +192,13 @@ where
         }
     }
 
-    let answer = |shared: &Shared| match caller(&parts.headers) {
-        None => ServiceError::access_denied("Missing or malformed SigV4 Authorization header (Credential=...)")
-            .into_response(&request_id),
-        Some(caller) => match run(shared, &caller, &body, &request_id) {
+    // Unknown operations are named as such even when unsigned; the three operations need a signature.
+    let answer = |shared: &Shared| match (operation, caller(&parts.headers)) {
+        (Some(_), None) => {
+            ServiceError::access_denied("Missing or malformed SigV4 Authorization header (Credential=...)")
+                .into_response(&request_id)
+        }
+        (_, caller) => match run(shared, caller.as_ref(), &body, &request_id) {
             Ok((status, value)) => json_response(status, &value, &request_id),
             Err(error) => error.into_response(&request_id),
         },
