@@ -40,6 +40,10 @@ ALLOWED: dict[str, set[str]] = {
         QUICKSIGHT_JOBS_OF_LISTED_DASHBOARD,
         QUICKSIGHT_JOBS_OF_ALL_DASHBOARDS,
     },
+    "quicksight:DescribeDashboardSnapshotJob": {
+        QUICKSIGHT_JOBS_OF_LISTED_DASHBOARD,
+        QUICKSIGHT_JOBS_OF_ALL_DASHBOARDS,
+    },
     "quicksight:StartDashboardSnapshotJob": {QUICKSIGHT_JOBS_OF_LISTED_DASHBOARD, QUICKSIGHT_JOBS_OF_ALL_DASHBOARDS},
     "sns:Publish": {"Ref:NotificationTopic", "Ref:ExistingTopicArn"},
     "s3:GetObject": {"arn:${AWS::Partition}:s3:::${ResultsBucketName}/${ResultsBucketPrefix}*"},
