@@ -3,13 +3,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 ENV := source scripts/local-env.sh &&
 
-.PHONY: help tools demo test lint unit-test py-test template-lint deny bench build release
+.PHONY: help tools demo test lint unit-test py-test template-lint deny bench build
 
 help:
 	@echo "make demo    - run the main job end to end on this machine (local QuickSight emulator, no AWS)"
 	@echo "make test    - the whole test suite (what .ci/run runs)"
 	@echo "make bench   - benchmarks (release build; prints a table, writes bench/results.json)"
-	@echo "make release - cargo lambda release build (target/lambda/bootstrap)"
 
 tools:
 	scripts/tools.sh
