@@ -176,6 +176,15 @@ mod tests {
     }
 
     #[test]
+    fn the_example_scenario_file_parses() {
+        let setup = Setup::from_json(include_str!("../scenarios.example.json")).unwrap();
+        assert_eq!(setup.config.as_ref().unwrap().running_seconds, Some(5.0));
+        assert_eq!(setup.scenarios.len(), 3);
+        assert_eq!(setup.scenarios[2].scenario.job_status.as_deref(), Some("RUNNING"));
+        assert_eq!(setup.faults[0].fault, Fault::Throttling { message: None });
+    }
+
+    #[test]
     fn a_bad_document_names_the_problem() {
         assert_eq!(
             Setup::from_json(r#"{"config": {"queuedSeconds": -2}}"#).unwrap_err(),
