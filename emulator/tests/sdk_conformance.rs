@@ -883,21 +883,15 @@ async fn broken_transport_faults_surface_as_sdk_transport_errors() {
         (None, None, None, 200)
     );
 
-    let slow = client_with(
-        &emulator,
-        AKID,
-        RetryConfig::disabled(),
-        Some(Duration::from_millis(200)),
-    )
-    .await;
+    let slow = client_with(&emulator, AKID, RetryConfig::disabled(), Some(Duration::from_secs(1))).await;
     emulator
-        .push_fault(FaultRule::once(op, Fault::Delay { ms: 1_000 }))
+        .push_fault(FaultRule::once(op, Fault::Delay { ms: 3_000 }))
         .unwrap();
     let err = result(&slow, "job").await.unwrap_err();
     assert!(matches!(err, SdkError::TimeoutError(_)), "{err:?}");
     emulator
         .push_fault(FaultRule {
-            delay_ms: Some(100),
+            delay_ms: Some(50),
             ..FaultRule::once(op, Fault::Delay { ms: 0 })
         })
         .unwrap();
