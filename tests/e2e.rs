@@ -463,3 +463,18 @@ async fn each_invocation_logs_one_structured_line_without_secrets() {
     function.shutdown().await;
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn bad_configuration_answers_every_invocation_with_the_configuration_error() {
+    let emulator = emulator().await;
+    let function = function(&emulator.endpoint(), &[("FAIL_ON", "SOMETIMES")]).await;
+    let (error_type, message) = error_of(function.invoke(json!({ "arn": JOB_ARN })).await);
+    assert_eq!(error_type, "Configuration");
+    assert_eq!(
+        message,
+        "invalid configuration: FAIL_ON: unknown outcome \"SOMETIMES\" (expected SUCCEEDED, PARTIAL, FAILED or PENDING)"
+    );
+    assert!(emulator.requests().is_empty());
+    function.shutdown().await;
+    emulator.shutdown().await;
+}
