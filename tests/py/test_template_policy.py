@@ -327,3 +327,12 @@ def test_samconfig_deploys_with_the_needed_capabilities() -> None:
     assert set(deploy["capabilities"].split()) == {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"}
     assert deploy["resolve_s3"] is True
     assert deploy["confirm_changeset"] is True
+
+
+def test_presign_lifetime_parameter_accepts_exactly_what_sigv4_allows(template: dict[str, Any]) -> None:
+    import re
+
+    pattern = re.compile(template["Parameters"]["PresignExpiresSeconds"]["AllowedPattern"])
+    assert pattern.fullmatch("")
+    assert all(pattern.fullmatch(str(n)) for n in (1, 59, 3600, 99999, 100000, 599999, 600000, 604799, 604800))
+    assert not any(pattern.fullmatch(str(n)) for n in (0, 604801, 605000, 700000, 999999, 1000000, -1))
