@@ -330,8 +330,6 @@ def test_samconfig_deploys_with_the_needed_capabilities() -> None:
 
 
 def test_presign_lifetime_parameter_accepts_exactly_what_sigv4_allows(template: dict[str, Any]) -> None:
-    import re
-
     pattern = re.compile(template["Parameters"]["PresignExpiresSeconds"]["AllowedPattern"])
     assert pattern.fullmatch("")
     assert all(pattern.fullmatch(str(n)) for n in (1, 59, 3600, 99999, 100000, 599999, 600000, 604799, 604800))
