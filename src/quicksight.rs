@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use aws_sdk_quicksight::Client;
 use aws_sdk_quicksight::config::Region;
-use aws_sdk_quicksight::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_quicksight::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_quicksight::operation::RequestId;
 use aws_sdk_quicksight::types::SnapshotJobStatus;
 
@@ -195,10 +195,17 @@ where
     });
     let transport = |code: &str, error: &SdkError<E, HttpResponse>| ServiceFault {
         code: code.to_owned(),
-        message: format!("{operation}: {}", DisplayErrorContext(error)),
+        message: format!("{operation}: {}", describe(error)),
         request_id: request_id.clone(),
     };
     match &error {
+        // A 2xx answer only fails when its body could not be read (truncated, not JSON, wrong shape):
+        // QuickSight did answer, so this is a transient fault, not a rejection of the request.
+        SdkError::ServiceError(service)
+            if service.err().code().is_none() && status.is_some_and(|s| (200..300).contains(&s)) =>
+        {
+            Classified::Error(Error::QuickSightUnavailable(transport("UnreadableResponse", &error)))
+        }
         SdkError::ServiceError(service) => {
             let err = service.err();
             let code = err.code().unwrap_or("Unknown").to_owned();
@@ -242,4 +249,21 @@ where
         }
         _ => Classified::Error(Error::QuickSightUnavailable(transport("SdkError", &error))),
     }
+}
+
+/// An error and its sources on one line, from their `Display` only. The `Debug` form (which the SDK's
+/// `DisplayErrorContext` appends) holds the raw HTTP response, body included: result locations and
+/// possibly presigned links must not reach error messages and logs.
+fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !part.is_empty() && !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
 }

@@ -150,15 +150,15 @@ fn files_of_group(user: UserKind, index: usize, group: &SnapshotJobResultFileGro
     let format = group
         .files()
         .first()
-        .map(|f| f.format_type().as_str().to_owned())
-        .filter(|f| !f.is_empty());
+        .and_then(|f| enum_value(f.format_type().as_str()))
+        .map(str::to_owned);
     let sheets: Vec<Sheet> = group
         .files()
         .iter()
         .flat_map(|f| f.sheet_selections())
         .map(|s| Sheet {
             sheet_id: s.sheet_id().to_owned(),
-            selection_scope: s.selection_scope().as_str().to_owned(),
+            selection_scope: enum_value(s.selection_scope().as_str()).unwrap_or_default().to_owned(),
             visual_ids: s.visual_ids().to_vec(),
         })
         .collect();
@@ -212,6 +212,15 @@ fn files_of_group(user: UserKind, index: usize, group: &SnapshotJobResultFileGro
             ..template.clone()
         });
     }
+}
+
+/// What the SDK puts in a required enum member that the answer left out ("client error correction"):
+/// a placeholder, not a value QuickSight sent.
+const SDK_MISSING_ENUM: &str = "no value was set";
+
+/// An enum member as QuickSight sent it (unknown values verbatim), or `None` when it was absent.
+fn enum_value(value: &str) -> Option<&str> {
+    Some(value).filter(|v| !v.is_empty() && *v != SDK_MISSING_ENUM)
 }
 
 /// `s3://bucket/key` -> (bucket, key). Other schemes (QuickSight's https links) are not split.
@@ -397,6 +406,39 @@ mod tests {
                "sheets": [{"sheetId": "sheet-1", "selectionScope": "SELECTED_VISUALS", "visualIds": ["visual-7"]}],
                "s3Uri": uri, "bucket": if uri.is_null() { Value::Null } else { json!("reports") }, "key": key,
                "bucketRegion": "eu-west-1", "errors": errors})
+    }
+
+    #[test]
+    fn enum_members_the_answer_left_out_are_absent_and_unknown_ones_are_verbatim() {
+        // The SDK fills a missing required enum member with a placeholder; it is not a value.
+        let file = |format: &str, scope: &str| {
+            SnapshotFile::builder()
+                .format_type(SnapshotFileFormatType::from(format))
+                .sheet_selections(
+                    SnapshotFileSheetSelection::builder()
+                        .sheet_id("sheet-1")
+                        .selection_scope(SnapshotFileSheetSelectionScope::from(scope))
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap()
+        };
+        let result = output(SnapshotJobStatus::Completed)
+            .result(anonymous(vec![
+                group(file(SDK_MISSING_ENUM, SDK_MISSING_ENUM), vec![s3(None, &[])]),
+                group(
+                    file("PPTX", "SELECTED_PAGES"),
+                    vec![s3(Some("s3://reports/daily/c.pptx"), &[])],
+                ),
+            ]))
+            .build();
+        let out = translated(result);
+        assert_eq!(out["files"][0]["format"], Value::Null);
+        assert_eq!(out["files"][0]["sheets"][0]["selectionScope"], "");
+        assert_eq!(out["files"][1]["format"], "PPTX");
+        assert_eq!(out["files"][1]["sheets"][0]["selectionScope"], "SELECTED_PAGES");
+        assert_eq!(out["summary"], "1 of 2 files exported; file missing: no URI");
     }
 
     #[test]
