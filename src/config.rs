@@ -16,6 +16,10 @@ pub struct Config {
     pub topic_arn: Option<String>,
     /// Outcomes that are notified (`NOTIFY_ON`).
     pub notify_on: Vec<Outcome>,
+    /// Send email subscribers a readable text instead of the JSON (`NOTIFY_EMAIL_TEXT`). Off by default:
+    /// SNS documents that message attributes are not sent with a per-protocol (JSON structure) message,
+    /// so attribute filter policies stop matching when this is on.
+    pub notify_email_text: bool,
     /// Lifetime asked for presigned links (`PRESIGN_EXPIRES_SECONDS`).
     pub presign_expires: Option<Duration>,
     /// Accounts whose jobs may be read (`ALLOWED_ACCOUNT_IDS`); empty means any.
@@ -50,6 +54,7 @@ impl Default for Config {
             retry_after_seconds: 30,
             topic_arn: None,
             notify_on: vec![Outcome::Succeeded, Outcome::Partial, Outcome::Failed],
+            notify_email_text: false,
             presign_expires: None,
             allowed_account_ids: Vec::new(),
             sdk: SdkSettings::default(),
@@ -98,6 +103,15 @@ impl Config {
             notify_on: match get("NOTIFY_ON") {
                 None => defaults.notify_on,
                 Some(v) => parse_outcomes("NOTIFY_ON", &v)?,
+            },
+            notify_email_text: match get("NOTIFY_EMAIL_TEXT").map(|v| v.to_ascii_lowercase()).as_deref() {
+                None | Some("false") => false,
+                Some("true") => true,
+                Some(other) => {
+                    return Err(Error::Configuration(format!(
+                        "NOTIFY_EMAIL_TEXT must be true or false, got {other:?}"
+                    )));
+                }
             },
             presign_expires: match get("PRESIGN_EXPIRES_SECONDS") {
                 None => None,
@@ -195,6 +209,7 @@ mod tests {
             ("PENDING_RETRY_AFTER_SECONDS", "15"),
             ("SNS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:reports.fifo"),
             ("NOTIFY_ON", "FAILED"),
+            ("NOTIFY_EMAIL_TEXT", "TRUE"),
             ("PRESIGN_EXPIRES_SECONDS", "3600"),
             ("ALLOWED_ACCOUNT_IDS", "123456789012, 210987654321"),
             ("SDK_MAX_ATTEMPTS", "5"),
@@ -210,6 +225,7 @@ mod tests {
             Some("arn:aws:sns:eu-west-1:123456789012:reports.fifo")
         );
         assert_eq!(c.notify_on, [Outcome::Failed]);
+        assert!(c.notify_email_text);
         assert_eq!(c.presign_expires, Some(Duration::from_secs(3600)));
         assert_eq!(c.allowed_account_ids, ["123456789012", "210987654321"]);
         assert_eq!(

@@ -497,7 +497,11 @@ impl Notifier {
         Some(Notifier {
             client: aws_sdk_sns::Client::new(sdk),
             topic_arn,
-            delivery: Delivery::default(),
+            delivery: if config.notify_email_text {
+                Delivery::PerProtocol
+            } else {
+                Delivery::default()
+            },
         })
     }
 
