@@ -173,15 +173,17 @@ fn secrets() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Runs a successful read, a read whose answer is unreadable, a throttled read and a looped-back
-/// output (carrying links) through one function with `env` (log settings), and returns its logs.
+/// Runs a successful read, a read whose answer is unreadable, a throttled read, a looped-back output
+/// (carrying links) and a read with a freshly signed download link through one function with `env`
+/// (log settings), and returns its logs.
 async fn logs_of_a_full_run(env: &[(&str, &str)]) -> (String, Function) {
     let emulator = emulator().await;
     let mut config = FunctionConfig::new(common::bootstrap())
         .endpoint("QUICKSIGHT", emulator.endpoint())
         .log_format("JSON")
         .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
-        .env("SDK_MAX_ATTEMPTS", "2");
+        .env("SDK_MAX_ATTEMPTS", "2")
+        .env("PRESIGN_EXPIRES_SECONDS", "900");
     for (name, value) in env {
         config = config.env(*name, *value);
     }
@@ -223,9 +225,27 @@ async fn logs_of_a_full_run(env: &[(&str, &str)]) -> (String, Function) {
     );
     assert_eq!(again["outcome"], "SUCCEEDED");
 
+    // 5. An s3:// result with download links on: the function signs a link with its own credentials.
+    emulator
+        .push_fault(answer(body(&job, "s3://reports-bucket/snapshots/linked-report.pdf")))
+        .unwrap();
+    let linked = response_of(function.invoke(json!({ "arn": job })).await);
+    let link = linked["files"][0]["downloadUrl"].as_str().unwrap().to_owned();
+    assert!(link.contains("X-Amz-Signature="), "{link}");
+    assert!(link.contains("linked-report.pdf"), "{link}");
+    let link_signature = link.split("X-Amz-Signature=").nth(1).unwrap().to_owned();
+    assert!(
+        !lower_contains(&function.logs(), "linked-report"),
+        "the signed link's key is not logged"
+    );
+    assert!(
+        !lower_contains(&function.logs(), &link_signature),
+        "the signed link's signature is not logged"
+    );
+
     // Every request was really signed with the session token (so there was something to leak).
     let requests = emulator.requests();
-    assert_eq!(requests.len(), 5);
+    assert_eq!(requests.len(), 6);
     assert!(
         requests
             .iter()
@@ -235,6 +255,10 @@ async fn logs_of_a_full_run(env: &[(&str, &str)]) -> (String, Function) {
     assert!(requests.iter().all(|r| r.headers.contains_key("authorization")));
     emulator.shutdown().await;
     (function.logs(), function)
+}
+
+fn lower_contains(logs: &str, needle: &str) -> bool {
+    logs.to_ascii_lowercase().contains(&needle.to_ascii_lowercase())
 }
 
 fn assert_no_secrets(level: &str, logs: &str) {
@@ -263,7 +287,7 @@ async fn trace_logs_of_a_full_run_hold_no_credentials_signatures_or_links() {
             .iter()
             .filter(|l| l["fields"]["message"] == "snapshot job result translated")
             .count(),
-        2
+        3
     );
     // ... and none of it is a secret.
     assert_no_secrets("trace", &logs);
@@ -298,6 +322,7 @@ async fn info_logs_are_one_line_per_invocation_and_hold_no_secrets() {
             "snapshot job result translated",
             "snapshot job result failed",
             "snapshot job result failed",
+            "snapshot job result translated",
             "snapshot job result translated"
         ],
         "{logs}"
