@@ -131,7 +131,7 @@ async fn without_an_allow_list_any_account_is_read() {
 }
 
 #[tokio::test]
-async fn a_malformed_allow_list_stops_the_function_at_init_instead_of_allowing_everyone() {
+async fn a_malformed_allow_list_answers_configuration_and_never_allows_everyone() {
     let emulator = emulator().await;
     for bad in ["1111-2222-3333", "111122223333,*", "arn:aws:iam::111122223333:root"] {
         let function = function(&emulator.endpoint(), &[("ALLOWED_ACCOUNT_IDS", bad)]).await;
