@@ -61,49 +61,52 @@ async fn start(
 
 async fn describe(
     State(shared): State<Arc<Shared>>,
-    Path((account, dashboard, job)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
     request: Request,
 ) -> Response {
-    let operation = Operation::DescribeDashboardSnapshotJob;
-    serve(
+    read_job(
         &shared,
-        Some(operation),
+        Operation::DescribeDashboardSnapshotJob,
+        path,
         request,
-        |shared, caller, _body, request_id| {
-            let caller = signed(caller)?;
-            check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
-            let key = JobKey {
-                account,
-                dashboard,
-                job_id: job,
-            };
-            Ok((StatusCode::OK, shared.describe(caller, &key, request_id)?))
-        },
+        Shared::describe,
     )
     .await
 }
 
 async fn result(
     State(shared): State<Arc<Shared>>,
-    Path((account, dashboard, job)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
     request: Request,
 ) -> Response {
-    let operation = Operation::DescribeDashboardSnapshotJobResult;
-    serve(
+    read_job(
         &shared,
-        Some(operation),
+        Operation::DescribeDashboardSnapshotJobResult,
+        path,
         request,
-        |shared, caller, _body, request_id| {
-            let caller = signed(caller)?;
-            check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
-            let key = JobKey {
-                account,
-                dashboard,
-                job_id: job,
-            };
-            Ok((StatusCode::OK, shared.result(caller, &key, request_id)?))
-        },
+        Shared::result,
     )
+    .await
+}
+
+/// The two reads of one job: a signed caller, a valid path, then `read` on the job it names.
+async fn read_job(
+    shared: &Shared,
+    operation: Operation,
+    (account, dashboard, job): (String, String, String),
+    request: Request,
+    read: fn(&Shared, &Caller, &JobKey, &str) -> Result<Value, ServiceError>,
+) -> Response {
+    serve(shared, Some(operation), request, |shared, caller, _body, request_id| {
+        let caller = signed(caller)?;
+        check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
+        let key = JobKey {
+            account,
+            dashboard,
+            job_id: job,
+        };
+        Ok((StatusCode::OK, read(shared, caller, &key, request_id)?))
+    })
     .await
 }
 
