@@ -4,43 +4,16 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
-use common::{ACCOUNT, DASHBOARD, client, emulator, function, start_job};
-use harness::Invocation;
-use quicksight_emulator::{ErrorInfo, Fault, FaultRule, FileError, JobSelector, Operation, Scenario, ScenarioRule};
+use common::{
+    ACCOUNT, DASHBOARD, client, emulator, error_of, finish, function, raw_json, refused_before_any_request,
+    response_of, start_job,
+};
+use quicksight_emulator::{ErrorInfo, Fault, FaultRule, FileError, Operation, Scenario};
 use quicksight_snapshot_result::translate::rfc3339;
 use serde_json::{Value, json};
 
 const JOB_ARN: &str =
     "arn:aws:quicksight:us-east-1:111122223333:dashboard/sales-dashboard/snapshot-job/nightly-2026-12-03";
-
-fn finish(emulator: &quicksight_emulator::Handle, job_id: &str, mut scenario: Scenario) {
-    scenario.finish_now = true;
-    emulator
-        .set_scenario(ScenarioRule {
-            selector: JobSelector::job(ACCOUNT, DASHBOARD, job_id),
-            scenario,
-        })
-        .unwrap();
-}
-
-fn error_of(invocation: Invocation) -> (String, String) {
-    match invocation {
-        Invocation::Error {
-            error_type,
-            error_message,
-        } => (error_type, error_message),
-        other => panic!("expected an error, got {other:?}"),
-    }
-}
-
-fn response_of(invocation: Invocation) -> Value {
-    match invocation {
-        Invocation::Response(value) => value,
-        other => panic!("expected a response, got {other:?}"),
-    }
-}
 
 /// A DescribeDashboardSnapshotJobResult answer as the service sends it: exponent-form epoch seconds,
 /// the request id in a header, an empty ErrorInfo list on a clean file.
@@ -69,17 +42,7 @@ async fn a_completed_job_gives_the_exact_output() {
     emulator
         .push_fault(FaultRule::once(
             Operation::DescribeDashboardSnapshotJobResult,
-            Fault::Raw {
-                status: 200,
-                headers: BTreeMap::from([
-                    ("content-type".to_owned(), "application/json".to_owned()),
-                    (
-                        "x-amzn-requestid".to_owned(),
-                        "b2a1c3d4-0000-4e5f-8a9b-0c1d2e3f4a5b".to_owned(),
-                    ),
-                ]),
-                body: recorded_completed_body(),
-            },
+            raw_json("b2a1c3d4-0000-4e5f-8a9b-0c1d2e3f4a5b", recorded_completed_body()),
         ))
         .unwrap();
     let function = function(&emulator.endpoint(), &[]).await;
@@ -390,9 +353,7 @@ async fn service_errors_map_to_stable_names() {
 
 #[tokio::test]
 async fn bad_input_is_invalid_input_and_sends_nothing() {
-    let emulator = emulator().await;
-    let function = function(&emulator.endpoint(), &[]).await;
-    for (event, expected) in [
+    let cases = [
         (
             json!({"dashboardId": DASHBOARD}),
             "incomplete snapshot job reference: missing awsAccountId, snapshotJobId",
@@ -405,28 +366,26 @@ async fn bad_input_is_invalid_input_and_sends_nothing() {
             json!({"awsAccountId": ACCOUNT, "dashboardId": "../x", "snapshotJobId": "j"}),
             "dashboardId must be 1-512 characters of letters, digits, '_' or '-', got \"../x\"",
         ),
-    ] {
-        let (error_type, message) = error_of(function.invoke(event).await);
-        assert_eq!((error_type.as_str(), message.as_str()), ("InvalidInput", expected));
-    }
-    assert!(emulator.requests().is_empty());
-    function.shutdown().await;
-    emulator.shutdown().await;
+    ];
+    let errors = refused_before_any_request(&[], cases.iter().map(|(event, _)| event.clone())).await;
+    let expected: Vec<_> = cases
+        .iter()
+        .map(|(_, message)| ("InvalidInput".to_owned(), (*message).to_owned()))
+        .collect();
+    assert_eq!(errors, expected);
 }
 
 #[tokio::test]
 async fn an_account_outside_the_allow_list_is_refused_before_any_request() {
-    let emulator = emulator().await;
-    let function = function(&emulator.endpoint(), &[("ALLOWED_ACCOUNT_IDS", "999988887777")]).await;
-    let (error_type, message) = error_of(function.invoke(json!({ "arn": JOB_ARN })).await);
-    assert_eq!(error_type, "AccountNotAllowed");
+    let errors =
+        refused_before_any_request(&[("ALLOWED_ACCOUNT_IDS", "999988887777")], [json!({ "arn": JOB_ARN })]).await;
     assert_eq!(
-        message,
-        "account 111122223333 is not in ALLOWED_ACCOUNT_IDS; no request was sent"
+        errors,
+        [(
+            "AccountNotAllowed".to_owned(),
+            "account 111122223333 is not in ALLOWED_ACCOUNT_IDS; no request was sent".to_owned()
+        )]
     );
-    assert!(emulator.requests().is_empty());
-    function.shutdown().await;
-    emulator.shutdown().await;
 }
 
 #[tokio::test]
@@ -466,15 +425,13 @@ async fn each_invocation_logs_one_structured_line_without_secrets() {
 
 #[tokio::test]
 async fn bad_configuration_answers_every_invocation_with_the_configuration_error() {
-    let emulator = emulator().await;
-    let function = function(&emulator.endpoint(), &[("FAIL_ON", "SOMETIMES")]).await;
-    let (error_type, message) = error_of(function.invoke(json!({ "arn": JOB_ARN })).await);
-    assert_eq!(error_type, "Configuration");
+    let errors = refused_before_any_request(&[("FAIL_ON", "SOMETIMES")], [json!({ "arn": JOB_ARN })]).await;
     assert_eq!(
-        message,
-        "invalid configuration: FAIL_ON: unknown outcome \"SOMETIMES\" (expected SUCCEEDED, PARTIAL, FAILED or PENDING)"
+        errors,
+        [(
+            "Configuration".to_owned(),
+            "invalid configuration: FAIL_ON: unknown outcome \"SOMETIMES\" (expected SUCCEEDED, PARTIAL, FAILED or PENDING)"
+                .to_owned()
+        )]
     );
-    assert!(emulator.requests().is_empty());
-    function.shutdown().await;
-    emulator.shutdown().await;
 }

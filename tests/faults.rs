@@ -6,34 +6,18 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::{ACCOUNT, DASHBOARD, client, emulator, function, start_job};
+use common::{
+    ACCOUNT, DASHBOARD, client, emulator, error_of, finish, function, raw_answer, raw_json, response_of, start_job,
+};
 use harness::{Function, Invocation};
-use quicksight_emulator::{Fault, FaultRule, JobSelector, Operation, Scenario, ScenarioRule};
+use quicksight_emulator::{Fault, FaultRule, Operation, Scenario};
 use serde_json::{Value, json};
 
 const JOB_ARN: &str = "arn:aws:quicksight:us-east-1:111122223333:dashboard/sales-dashboard/snapshot-job/fault-1";
 const REQUEST_ID: &str = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
 const RESULT: Operation = Operation::DescribeDashboardSnapshotJobResult;
-
-fn error_of(invocation: Invocation) -> (String, String) {
-    match invocation {
-        Invocation::Error {
-            error_type,
-            error_message,
-        } => (error_type, error_message),
-        other => panic!("expected an error, got {other:?}"),
-    }
-}
-
-fn response_of(invocation: Invocation) -> Value {
-    match invocation {
-        Invocation::Response(value) => value,
-        other => panic!("expected a response, got {other:?}"),
-    }
-}
 
 /// The process is still serving and never panicked.
 fn assert_healthy(function: &Function) {
@@ -41,27 +25,23 @@ fn assert_healthy(function: &Function) {
     assert!(!function.logs().contains("panicked"), "{}", function.logs());
 }
 
+/// The error of a call that never got an answer: every connection was reset or refused.
+fn assert_never_answered(invocation: Invocation) {
+    let (error_type, message) = error_of(invocation);
+    assert_eq!(error_type, "QuickSightUnavailable");
+    assert!(
+        message.starts_with("QuickSight is unavailable: DispatchFailure: DescribeDashboardSnapshotJobResult: "),
+        "{message}"
+    );
+}
+
 /// A 200 answer with exactly `body`, as the service sends it.
 fn raw_ok(body: &Value) -> Fault {
-    Fault::Raw {
-        status: 200,
-        headers: BTreeMap::from([
-            ("content-type".to_owned(), "application/json".to_owned()),
-            ("x-amzn-requestid".to_owned(), REQUEST_ID.to_owned()),
-        ]),
-        body: body.to_string(),
-    }
+    raw_json(REQUEST_ID, body.to_string())
 }
 
 fn raw(status: u16, content_type: &str, body: &str) -> Fault {
-    Fault::Raw {
-        status,
-        headers: BTreeMap::from([
-            ("content-type".to_owned(), content_type.to_owned()),
-            ("x-amzn-requestid".to_owned(), REQUEST_ID.to_owned()),
-        ]),
-        body: body.to_owned(),
-    }
+    raw_answer(status, content_type, REQUEST_ID, body)
 }
 
 fn rule(fault: Fault, count: u32) -> FaultRule {
@@ -375,12 +355,7 @@ async fn connections_reset_on_every_attempt_are_quicksight_unavailable() {
     let emulator = emulator().await;
     emulator.push_fault(rule(Fault::ConnectionReset, 10)).unwrap();
     let function = function(&emulator.endpoint(), &[]).await;
-    let (error_type, message) = error_of(function.invoke(event()).await);
-    assert_eq!(error_type, "QuickSightUnavailable");
-    assert!(
-        message.starts_with("QuickSight is unavailable: DispatchFailure: DescribeDashboardSnapshotJobResult: "),
-        "{message}"
-    );
+    assert_never_answered(function.invoke(event()).await);
     let requests = emulator.requests();
     assert_eq!(requests.len(), 3);
     assert!(requests.iter().all(|r| r.status.is_none()), "no answer was sent");
@@ -394,12 +369,7 @@ async fn a_refused_connection_is_quicksight_unavailable_within_the_time_bound() 
     // A closed loopback port: nothing listens, every connect is refused.
     let function = function(harness::function::CLOSED_ENDPOINT, &[]).await;
     let started = Instant::now();
-    let (error_type, message) = error_of(function.invoke(event()).await);
-    assert_eq!(error_type, "QuickSightUnavailable");
-    assert!(
-        message.starts_with("QuickSight is unavailable: DispatchFailure: DescribeDashboardSnapshotJobResult: "),
-        "{message}"
-    );
+    assert_never_answered(function.invoke(event()).await);
     assert!(started.elapsed() < Duration::from_secs(25), "{:?}", started.elapsed());
     assert_healthy(&function);
     function.shutdown().await;
@@ -412,15 +382,7 @@ async fn a_refused_connection_is_quicksight_unavailable_within_the_time_bound() 
 /// A job the emulator really has, finished, so faults that run the operation have a body to break.
 async fn finished_job(emulator: &quicksight_emulator::Handle, job_id: &str) -> Value {
     let start = start_job(&client(&emulator.endpoint()), job_id).await;
-    emulator
-        .set_scenario(ScenarioRule {
-            selector: JobSelector::job(ACCOUNT, DASHBOARD, job_id),
-            scenario: Scenario {
-                finish_now: true,
-                ..Scenario::default()
-            },
-        })
-        .unwrap();
+    finish(emulator, job_id, Scenario::default());
     emulator.clear_requests();
     start
 }

@@ -14,8 +14,7 @@ use aws_sdk_quicksight::types::{
     SnapshotJobResult, SnapshotJobResultErrorInfo, SnapshotJobResultFileGroup, SnapshotJobS3Result, SnapshotJobStatus,
     SnapshotS3DestinationConfiguration,
 };
-use common::{ACCOUNT, DASHBOARD, emulator, function};
-use harness::Invocation;
+use common::{ACCOUNT, DASHBOARD, emulator, error_of, function, job_arn, refused_before_any_request};
 use proptest::prelude::*;
 use quicksight_snapshot_result::Error;
 use quicksight_snapshot_result::input::{self, MAX_EVENT_BYTES};
@@ -109,9 +108,7 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         hostile_string().prop_map(Value::String),
         Just(json!(ACCOUNT)),
-        Just(json!(format!(
-            "arn:aws:quicksight:us-east-1:{ACCOUNT}:dashboard/{DASHBOARD}/snapshot-job/j-1"
-        ))),
+        Just(json!(job_arn(ACCOUNT, "j-1"))),
         Just(json!(["PENDING", "FAILED"])),
         Just(json!({"awsAccountId": ACCOUNT, "dashboardId": DASHBOARD, "snapshotJobId": "j-1"}).to_string())
             .prop_map(Value::String),
@@ -323,7 +320,7 @@ fn identity() -> JobIdentity {
         aws_account_id: ACCOUNT.into(),
         dashboard_id: DASHBOARD.into(),
         snapshot_job_id: "j-1".into(),
-        arn: format!("arn:aws:quicksight:us-east-1:{ACCOUNT}:dashboard/{DASHBOARD}/snapshot-job/j-1"),
+        arn: job_arn(ACCOUNT, "j-1"),
         region: "us-east-1".into(),
     }
 }
@@ -441,16 +438,6 @@ proptest! {
 // Through the real bootstrap
 // ---------------------------------------------------------------------------------------------
 
-fn error_of(invocation: Invocation) -> (String, String) {
-    match invocation {
-        Invocation::Error {
-            error_type,
-            error_message,
-        } => (error_type, error_message),
-        other => panic!("expected an error, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn ids_with_path_characters_are_invalid_input_and_nothing_is_sent() {
     let emulator = emulator().await;
@@ -478,7 +465,7 @@ async fn ids_with_path_characters_are_invalid_input_and_nothing_is_sent() {
             json!({"awsAccountId": ACCOUNT, "dashboardId": bad, "snapshotJobId": "j-1"}),
             json!({"AwsAccountId": ACCOUNT, "DashboardId": DASHBOARD, "SnapshotJobId": bad}),
             json!({"arn": format!("arn:aws:quicksight:us-east-1:{ACCOUNT}:dashboard/{bad}/snapshot-job/j-1")}),
-            json!({"Arn": format!("arn:aws:quicksight:us-east-1:{ACCOUNT}:dashboard/{DASHBOARD}/snapshot-job/{bad}")}),
+            json!({"Arn": job_arn(ACCOUNT, bad)}),
             json!({"detail-type": "x", "source": "y", "detail": {"awsAccountId": bad, "dashboardId": DASHBOARD, "snapshotJobId": "j-1"}}),
         ] {
             let (error_type, message) = error_of(function.invoke(event.clone()).await);
@@ -516,23 +503,22 @@ async fn ids_with_path_characters_are_invalid_input_and_nothing_is_sent() {
 
 #[tokio::test]
 async fn an_event_over_256_kib_is_invalid_input_and_nothing_is_sent() {
-    let emulator = emulator().await;
-    let function = function(&emulator.endpoint(), &[]).await;
-    let arn = format!("arn:aws:quicksight:us-east-1:{ACCOUNT}:dashboard/{DASHBOARD}/snapshot-job/j-1");
-    for padding in [MAX_EVENT_BYTES, 5 * 1024 * 1024] {
-        let event = json!({"arn": arn, "padding": "x".repeat(padding)});
-        let size = event.to_string().len();
-        let (error_type, message) = error_of(function.invoke(event).await);
-        assert_eq!(error_type, "InvalidInput");
-        assert_eq!(
-            message,
-            format!("event is {size} bytes; a job reference is at most 262144 bytes")
-        );
-    }
-    assert!(emulator.requests().is_empty());
-    assert_eq!(function.exit_status(), None);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    let arn = job_arn(ACCOUNT, "j-1");
+    let events: Vec<Value> = [MAX_EVENT_BYTES, 5 * 1024 * 1024]
+        .into_iter()
+        .map(|padding| json!({"arn": arn, "padding": "x".repeat(padding)}))
+        .collect();
+    let expected: Vec<_> = events
+        .iter()
+        .map(|event| {
+            let size = event.to_string().len();
+            (
+                "InvalidInput".to_owned(),
+                format!("event is {size} bytes; a job reference is at most 262144 bytes"),
+            )
+        })
+        .collect();
+    assert_eq!(refused_before_any_request(&[], events).await, expected);
 }
 
 /// 100,000 nested arrays (and 40,000 nested objects, as many as fit in 256 KiB): the Lambda runtime

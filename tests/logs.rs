@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
-use common::{ACCOUNT, DASHBOARD, emulator, function};
+use common::{ACCOUNT, DASHBOARD, emulator, error_of, function, job_arn, raw_json, response_of};
 use harness::function::{DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY};
-use harness::{Function, FunctionConfig, Invocation};
+use harness::{Function, FunctionConfig};
 use quicksight_emulator::{Fault, FaultRule, Operation};
 use serde_json::{Value, json};
 
@@ -17,30 +15,9 @@ const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLE-session-token-that-must-nev
 /// A presigned HTTPS link as QuickSight may return it in S3Uri, and as presign.rs puts in downloadUrl.
 const HTTPS_URI: &str = "https://reports-bucket.s3.us-east-1.amazonaws.com/snapshots/secret-report.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAEXAMPLE%2F20261203%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-fn arn(account: &str, job: &str) -> String {
-    format!("arn:aws:quicksight:us-east-1:{account}:dashboard/{DASHBOARD}/snapshot-job/{job}")
-}
-
-fn error_of(invocation: Invocation) -> (String, String) {
-    match invocation {
-        Invocation::Error {
-            error_type,
-            error_message,
-        } => (error_type, error_message),
-        other => panic!("expected an error, got {other:?}"),
-    }
-}
-
-fn response_of(invocation: Invocation) -> Value {
-    match invocation {
-        Invocation::Response(value) => value,
-        other => panic!("expected a response, got {other:?}"),
-    }
-}
-
-fn body(job_arn: &str, uri: &str) -> String {
+fn body(arn: &str, uri: &str) -> String {
     json!({
-        "Arn": job_arn,
+        "Arn": arn,
         "JobStatus": "COMPLETED",
         "CreatedTime": 1.764741601E9,
         "LastUpdatedTime": 1.76474166E9,
@@ -54,17 +31,7 @@ fn body(job_arn: &str, uri: &str) -> String {
 }
 
 fn answer(body: String) -> FaultRule {
-    FaultRule::once(
-        RESULT,
-        Fault::Raw {
-            status: 200,
-            headers: BTreeMap::from([
-                ("content-type".to_owned(), "application/json".to_owned()),
-                ("x-amzn-requestid".to_owned(), "req-logs-1".to_owned()),
-            ]),
-            body,
-        },
-    )
+    FaultRule::once(RESULT, raw_json("req-logs-1", body))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -81,14 +48,14 @@ async fn listed_accounts_are_read_and_every_other_account_is_refused_before_any_
     .await;
 
     for (event, account) in [
-        (json!({"arn": arn("999988887777", "j-1")}), "999988887777"),
+        (json!({"arn": job_arn("999988887777", "j-1")}), "999988887777"),
         (
             json!({"awsAccountId": "210987654321", "dashboardId": DASHBOARD, "snapshotJobId": "j-2"}),
             "210987654321",
         ),
         // Wrapped as Step Functions passes it on: the inner reference is what counts.
         (
-            json!({"Payload": {"Arn": arn("999988887777", "j-3")}, "StatusCode": 200}),
+            json!({"Payload": {"Arn": job_arn("999988887777", "j-3")}, "StatusCode": 200}),
             "999988887777",
         ),
     ] {
@@ -101,7 +68,7 @@ async fn listed_accounts_are_read_and_every_other_account_is_refused_before_any_
     }
     assert!(emulator.requests().is_empty(), "refused accounts send nothing");
 
-    let allowed = arn(ACCOUNT, "j-4");
+    let allowed = job_arn(ACCOUNT, "j-4");
     emulator
         .push_fault(answer(body(&allowed, "s3://reports-bucket/a.pdf")))
         .unwrap();
@@ -123,7 +90,7 @@ async fn without_an_allow_list_any_account_is_read() {
     let emulator = emulator().await;
     let function = function(&emulator.endpoint(), &[("SDK_MAX_ATTEMPTS", "1")]).await;
     // The emulator does not know the job: the request was sent, and the answer is SnapshotJobNotFound.
-    let (error_type, _) = error_of(function.invoke(json!({"arn": arn("999988887777", "j-1")})).await);
+    let (error_type, _) = error_of(function.invoke(json!({"arn": job_arn("999988887777", "j-1")})).await);
     assert_eq!(error_type, "SnapshotJobNotFound");
     assert_eq!(emulator.requests().len(), 1);
     function.shutdown().await;
@@ -137,7 +104,7 @@ async fn a_malformed_allow_list_answers_configuration_and_never_allows_everyone(
         let function = function(&emulator.endpoint(), &[("ALLOWED_ACCOUNT_IDS", bad)]).await;
         // The function keeps answering every invocation with the stable name (no crash loop), and
         // never reads anything.
-        let (error_type, message) = error_of(function.invoke(json!({"arn": arn(ACCOUNT, "j-1")})).await);
+        let (error_type, message) = error_of(function.invoke(json!({"arn": job_arn(ACCOUNT, "j-1")})).await);
         assert_eq!(error_type, "Configuration", "{bad}");
         assert!(
             message.starts_with("invalid configuration: ALLOWED_ACCOUNT_IDS: "),
@@ -188,7 +155,7 @@ async fn logs_of_a_full_run(env: &[(&str, &str)]) -> (String, Function) {
         config = config.env(*name, *value);
     }
     let function = Function::start(config).await.unwrap();
-    let job = arn(ACCOUNT, "logged-1");
+    let job = job_arn(ACCOUNT, "logged-1");
 
     // 1. A result whose only file is an HTTPS presigned link.
     emulator.push_fault(answer(body(&job, HTTPS_URI))).unwrap();
