@@ -13,7 +13,7 @@ use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -28,16 +28,19 @@ pub(crate) struct ResetConnection;
 
 type Outcome = Result<(StatusCode, Value), ServiceError>;
 
+/// `Shared::describe` or `Shared::result`.
+type ReadJob = fn(&Shared, &Caller, &JobKey, &str) -> Result<Value, ServiceError>;
+
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/accounts/{account}/dashboards/{dashboard}/snapshot-jobs", post(start))
         .route(
             "/accounts/{account}/dashboards/{dashboard}/snapshot-jobs/{job}",
-            get(describe),
+            read_route(Operation::DescribeDashboardSnapshotJob, Shared::describe),
         )
         .route(
             "/accounts/{account}/dashboards/{dashboard}/snapshot-jobs/{job}/result",
-            get(result),
+            read_route(Operation::DescribeDashboardSnapshotJobResult, Shared::result),
         )
 }
 
@@ -59,54 +62,35 @@ async fn start(
     .await
 }
 
-async fn describe(
-    State(shared): State<Arc<Shared>>,
-    Path(path): Path<(String, String, String)>,
-    request: Request,
-) -> Response {
-    read_job(
-        &shared,
-        Operation::DescribeDashboardSnapshotJob,
-        path,
-        request,
-        Shared::describe,
-    )
-    .await
+/// The GET route of one of the two reads of a job.
+fn read_route(operation: Operation, read: ReadJob) -> MethodRouter<Arc<Shared>> {
+    get(move |state, path, request| read_job(state, path, request, operation, read))
 }
 
-async fn result(
-    State(shared): State<Arc<Shared>>,
-    Path(path): Path<(String, String, String)>,
-    request: Request,
-) -> Response {
-    read_job(
-        &shared,
-        Operation::DescribeDashboardSnapshotJobResult,
-        path,
-        request,
-        Shared::result,
-    )
-    .await
-}
-
-/// The two reads of one job: a signed caller, a valid path, then `read` on the job it names.
+/// The two reads of one job (DescribeDashboardSnapshotJob and its Result): a signed caller, a valid
+/// path, then `read` of the job it names.
 async fn read_job(
-    shared: &Shared,
-    operation: Operation,
-    (account, dashboard, job): (String, String, String),
+    State(shared): State<Arc<Shared>>,
+    Path((account, dashboard, job)): Path<(String, String, String)>,
     request: Request,
-    read: fn(&Shared, &Caller, &JobKey, &str) -> Result<Value, ServiceError>,
+    operation: Operation,
+    read: ReadJob,
 ) -> Response {
-    serve(shared, Some(operation), request, |shared, caller, _body, request_id| {
-        let caller = signed(caller)?;
-        check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
-        let key = JobKey {
-            account,
-            dashboard,
-            job_id: job,
-        };
-        Ok((StatusCode::OK, read(shared, caller, &key, request_id)?))
-    })
+    serve(
+        &shared,
+        Some(operation),
+        request,
+        |shared, caller, _body, request_id| {
+            let caller = signed(caller)?;
+            check_job_path(&account, &dashboard, &job).map_err(ServiceError::invalid_parameter)?;
+            let key = JobKey {
+                account,
+                dashboard,
+                job_id: job,
+            };
+            Ok((StatusCode::OK, read(shared, caller, &key, request_id)?))
+        },
+    )
     .await
 }
 

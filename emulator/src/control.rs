@@ -98,19 +98,12 @@ async fn list_scenarios(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn add_scenarios(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let rules: Vec<ScenarioRule> = match parse_list(&body) {
-        Ok(rules) => rules,
-        Err(rejection) => return rejection.into_response(),
-    };
-    if let Some(error) = rules.iter().find_map(|r| r.check().err()) {
-        return bad(StatusCode::BAD_REQUEST, error);
-    }
-    for rule in rules {
-        if let Err(e) = shared.add_scenario(rule) {
-            return bad(StatusCode::BAD_REQUEST, e);
-        }
-    }
-    ok(to_json(&shared.scenarios()))
+    add_rules(
+        &body,
+        ScenarioRule::check,
+        |rule| shared.add_scenario(rule),
+        || shared.scenarios(),
+    )
 }
 
 async fn clear_scenarios(State(shared): State<Arc<Shared>>) -> Response {
@@ -123,19 +116,35 @@ async fn list_faults(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn add_faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let rules: Vec<FaultRule> = match parse_list(&body) {
+    add_rules(
+        &body,
+        FaultRule::check,
+        |rule| shared.push_fault(rule),
+        || shared.faults(),
+    )
+}
+
+/// Adds the rules of `body` (a JSON list, or one rule) with `add`, after `check` has passed them all
+/// so that one bad rule adds none; answers with what `list` holds after.
+fn add_rules<R: DeserializeOwned, L: serde::Serialize>(
+    body: &Bytes,
+    check: fn(&R) -> Result<(), String>,
+    mut add: impl FnMut(R) -> Result<(), String>,
+    list: impl FnOnce() -> L,
+) -> Response {
+    let rules: Vec<R> = match parse_list(body) {
         Ok(rules) => rules,
         Err(rejection) => return rejection.into_response(),
     };
-    if let Some(error) = rules.iter().find_map(|r| r.check().err()) {
+    if let Some(error) = rules.iter().find_map(|r| check(r).err()) {
         return bad(StatusCode::BAD_REQUEST, error);
     }
     for rule in rules {
-        if let Err(e) = shared.push_fault(rule) {
+        if let Err(e) = add(rule) {
             return bad(StatusCode::BAD_REQUEST, e);
         }
     }
-    ok(to_json(&shared.faults()))
+    ok(to_json(&list()))
 }
 
 async fn clear_faults(State(shared): State<Arc<Shared>>) -> Response {

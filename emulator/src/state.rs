@@ -362,6 +362,11 @@ mod tests {
         parse_start("123456789012", "dash", body.to_string().as_bytes()).unwrap()
     }
 
+    /// Starts `job` on the "dash" dashboard of `account`, as caller "A".
+    fn start(shared: &Shared, account: &str, job: &str) -> Result<(String, String), ServiceError> {
+        shared.start(&caller("A"), account, "dash", request(job))
+    }
+
     fn key(job: &str) -> JobKey {
         JobKey {
             account: "123456789012".into(),
@@ -373,9 +378,7 @@ mod tests {
     #[test]
     fn the_arn_uses_the_callers_region() {
         let shared = Shared::new(Config::default());
-        let (arn, id) = shared
-            .start(&caller("A"), "123456789012", "dash", request("j1"))
-            .unwrap();
+        let (arn, id) = start(&shared, "123456789012", "j1").unwrap();
         assert_eq!(
             arn,
             "arn:aws:quicksight:eu-central-1:123456789012:dashboard/dash/snapshot-job/j1"
@@ -386,52 +389,30 @@ mod tests {
     #[test]
     fn a_job_id_is_reusable_only_after_24_hours() {
         let shared = Shared::new(Config::default());
-        shared
-            .start(&caller("A"), "123456789012", "dash", request("j1"))
-            .unwrap();
-        let err = shared
-            .start(&caller("A"), "123456789012", "dash", request("j1"))
-            .unwrap_err();
+        start(&shared, "123456789012", "j1").unwrap();
+        let err = start(&shared, "123456789012", "j1").unwrap_err();
         assert_eq!((err.status, err.error_type.as_str()), (409, "ResourceExistsException"));
         shared.advance_clock(REUSE_AFTER);
-        assert!(
-            shared
-                .start(&caller("A"), "123456789012", "dash", request("j1"))
-                .is_ok()
-        );
+        assert!(start(&shared, "123456789012", "j1").is_ok());
     }
 
     #[test]
     fn the_thirteenth_active_job_of_an_account_is_refused() {
         let shared = Shared::new(Config::default());
         for i in 0..12 {
-            shared
-                .start(&caller("A"), "123456789012", "dash", request(&format!("j{i}")))
-                .unwrap();
+            start(&shared, "123456789012", &format!("j{i}")).unwrap();
         }
-        let err = shared
-            .start(&caller("A"), "123456789012", "dash", request("j12"))
-            .unwrap_err();
+        let err = start(&shared, "123456789012", "j12").unwrap_err();
         assert_eq!((err.status, err.error_type.as_str()), (409, "LimitExceededException"));
-        assert!(
-            shared
-                .start(&caller("A"), "210987654321", "dash", request("j12"))
-                .is_ok()
-        );
+        assert!(start(&shared, "210987654321", "j12").is_ok());
         shared.advance_clock(Duration::from_secs(10));
-        assert!(
-            shared
-                .start(&caller("A"), "123456789012", "dash", request("j12"))
-                .is_ok()
-        );
+        assert!(start(&shared, "123456789012", "j12").is_ok());
     }
 
     #[test]
     fn reading_with_another_access_key_is_denied() {
         let shared = Shared::new(Config::default());
-        shared
-            .start(&caller("A"), "123456789012", "dash", request("j1"))
-            .unwrap();
+        start(&shared, "123456789012", "j1").unwrap();
         let err = shared.describe(&caller("B"), &key("j1"), "r").unwrap_err();
         assert_eq!((err.status, err.error_type.as_str()), (401, "AccessDeniedException"));
         let err = shared.describe(&caller("A"), &key("nope"), "r").unwrap_err();
@@ -444,9 +425,7 @@ mod tests {
     #[test]
     fn the_result_before_a_terminal_state_is_a_precondition_failure() {
         let shared = Shared::new(Config::default());
-        shared
-            .start(&caller("A"), "123456789012", "dash", request("j1"))
-            .unwrap();
+        start(&shared, "123456789012", "j1").unwrap();
         let err = shared.result(&caller("A"), &key("j1"), "r").unwrap_err();
         assert_eq!(
             err,
@@ -519,9 +498,7 @@ mod tests {
             ..Config::default()
         };
         let shared = Shared::new(config);
-        shared
-            .start(&caller("A"), "123456789012", "dash", request("j1"))
-            .unwrap();
+        start(&shared, "123456789012", "j1").unwrap();
         shared.clear_scenarios();
         shared.reset();
         assert!(shared.jobs().is_empty());

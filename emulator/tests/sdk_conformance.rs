@@ -167,18 +167,20 @@ async fn result(
         .await
 }
 
+/// Gives job `job` of the test dashboard `scenario`.
+fn set_scenario(emulator: &Handle, job: &str, scenario: Scenario) {
+    emulator.set_job_scenario(ACCOUNT, DASHBOARD, job, scenario).unwrap();
+}
+
 fn finish_now(emulator: &Handle, job: &str, scenario: Scenario) {
-    emulator
-        .set_job_scenario(
-            ACCOUNT,
-            DASHBOARD,
-            job,
-            Scenario {
-                finish_now: true,
-                ..scenario
-            },
-        )
-        .unwrap();
+    set_scenario(
+        emulator,
+        job,
+        Scenario {
+            finish_now: true,
+            ..scenario
+        },
+    );
 }
 
 fn arn(job: &str) -> String {
@@ -383,24 +385,21 @@ async fn a_completed_job_carries_per_file_and_job_level_error_codes_set_after_th
     let emulator = emulator().await;
     let client = client(&emulator).await;
     start(&client, "partial", three_formats_to_s3(), None).await.unwrap();
-    emulator
-        .set_job_scenario(
-            ACCOUNT,
-            DASHBOARD,
-            "partial",
-            Scenario {
-                outcome: Some(Outcome::Completed),
-                error_info: Some(ErrorInfo::new("CAPABILITY_RESTRICTED", "Some formats are restricted.")),
-                file_errors: vec![
-                    FileError::new(0, "RLS_CHANGED", "Row-level security changed."),
-                    FileError::new(2, "CLS_CHANGED", "Column-level security changed."),
-                    FileError::new(2, "DATASET_DELETED", "A dataset was deleted."),
-                ],
-                finish_now: true,
-                ..Scenario::default()
-            },
-        )
-        .unwrap();
+    set_scenario(
+        &emulator,
+        "partial",
+        Scenario {
+            outcome: Some(Outcome::Completed),
+            error_info: Some(ErrorInfo::new("CAPABILITY_RESTRICTED", "Some formats are restricted.")),
+            file_errors: vec![
+                FileError::new(0, "RLS_CHANGED", "Row-level security changed."),
+                FileError::new(2, "CLS_CHANGED", "Column-level security changed."),
+                FileError::new(2, "DATASET_DELETED", "A dataset was deleted."),
+            ],
+            finish_now: true,
+            ..Scenario::default()
+        },
+    );
     let done = result(&client, "partial").await.unwrap();
     assert_eq!(done.job_status(), Some(&SnapshotJobStatus::Completed));
     let job_error = done.error_info().unwrap();
@@ -460,18 +459,15 @@ async fn jobs_move_through_queued_and_running_as_the_clock_advances() {
     let emulator = emulator().await;
     let client = client(&emulator).await;
     start(&client, "clocked", pdf_configuration(), None).await.unwrap();
-    emulator
-        .set_job_scenario(
-            ACCOUNT,
-            DASHBOARD,
-            "clocked",
-            Scenario {
-                queued_seconds: Some(10.0),
-                running_seconds: Some(20.0),
-                ..Scenario::default()
-            },
-        )
-        .unwrap();
+    set_scenario(
+        &emulator,
+        "clocked",
+        Scenario {
+            queued_seconds: Some(10.0),
+            running_seconds: Some(20.0),
+            ..Scenario::default()
+        },
+    );
     let status = || async {
         let out = client
             .describe_dashboard_snapshot_job()
@@ -504,17 +500,14 @@ async fn a_pinned_unknown_status_reaches_the_sdk_as_an_unknown_variant() {
     let emulator = emulator().await;
     let client = client(&emulator).await;
     start(&client, "odd", pdf_configuration(), None).await.unwrap();
-    emulator
-        .set_job_scenario(
-            ACCOUNT,
-            DASHBOARD,
-            "odd",
-            Scenario {
-                job_status: Some("CANCELLED".into()),
-                ..Scenario::default()
-            },
-        )
-        .unwrap();
+    set_scenario(
+        &emulator,
+        "odd",
+        Scenario {
+            job_status: Some("CANCELLED".into()),
+            ..Scenario::default()
+        },
+    );
     let out = client
         .describe_dashboard_snapshot_job()
         .aws_account_id(ACCOUNT)
