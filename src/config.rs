@@ -85,7 +85,13 @@ impl Config {
         let config = Config {
             fail_on: match get("FAIL_ON") {
                 None => defaults.fail_on,
-                Some(v) => parse_outcomes("FAIL_ON", &v)?,
+                Some(v) => {
+                    let outcomes = parse_outcomes("FAIL_ON", &v)?;
+                    if outcomes.contains(&Outcome::Succeeded) {
+                        return Err(Error::Configuration("FAIL_ON cannot contain SUCCEEDED".to_owned()));
+                    }
+                    outcomes
+                }
             },
             retry_after_seconds: match get("PENDING_RETRY_AFTER_SECONDS") {
                 None => defaults.retry_after_seconds,
@@ -123,6 +129,12 @@ impl Config {
             },
             allowed_account_ids: match get("ALLOWED_ACCOUNT_IDS") {
                 None => Vec::new(),
+                // A value that names no account must not silently mean "any account": fail closed.
+                Some(v) if v.split(',').all(|id| id.trim().is_empty()) => {
+                    return Err(Error::Configuration(format!(
+                        "ALLOWED_ACCOUNT_IDS names no account id: {v:?} (unset it to allow any account)"
+                    )));
+                }
                 Some(v) => v
                     .split(',')
                     .map(str::trim)
@@ -162,6 +174,9 @@ fn positive(name: &str, value: &str, max: u32) -> Result<u32, Error> {
 }
 
 fn parse_outcomes(name: &str, value: &str) -> Result<Vec<Outcome>, Error> {
+    if value.split(',').all(|item| item.trim().is_empty()) {
+        return Err(Error::Configuration(format!("{name} names no outcome: {value:?}")));
+    }
     let mut outcomes = Vec::new();
     for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let outcome = Outcome::parse(item).ok_or_else(|| {
@@ -261,6 +276,21 @@ mod tests {
                 "ALLOWED_ACCOUNT_IDS",
                 "12345",
                 "invalid configuration: ALLOWED_ACCOUNT_IDS: \"12345\" is not a 12-digit account id",
+            ),
+            (
+                "ALLOWED_ACCOUNT_IDS",
+                " , ,",
+                "invalid configuration: ALLOWED_ACCOUNT_IDS names no account id: \", ,\" (unset it to allow any account)",
+            ),
+            (
+                "FAIL_ON",
+                "SUCCEEDED",
+                "invalid configuration: FAIL_ON cannot contain SUCCEEDED",
+            ),
+            (
+                "NOTIFY_ON",
+                ",",
+                "invalid configuration: NOTIFY_ON names no outcome: \",\"",
             ),
             (
                 "SDK_MAX_ATTEMPTS",

@@ -44,7 +44,13 @@ impl JobRef {
 
 /// The partition a region belongs to, for ARNs built from explicit ids.
 pub fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
+    if region.starts_with("eusc-") {
+        "aws-eusc"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else if region.starts_with("us-isof-") {
+        "aws-iso-f"
+    } else if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
         "aws-us-gov"
@@ -129,6 +135,23 @@ enum Step {
 }
 
 fn unwrap_once(mut object: Map<String, Value>) -> Result<Step, Error> {
+    // An error passed on where a job reference was expected: say so rather than "no reference".
+    if let Some(error_type) = object.get("errorType").and_then(Value::as_str)
+        && object.contains_key("errorMessage")
+    {
+        return Err(Error::invalid(format!(
+            "event is a Lambda error result (errorType {:?}), not a snapshot job reference",
+            shorten(error_type)
+        )));
+    }
+    if let Some(error) = object.get("Error").and_then(Value::as_str)
+        && object.contains_key("Cause")
+    {
+        return Err(Error::invalid(format!(
+            "event is a Step Functions error output (Error {:?}), not a snapshot job reference",
+            shorten(error)
+        )));
+    }
     // Step Functions lambda:invoke result: {"Payload": {...}, "StatusCode": 200, ...}
     if object.contains_key("Payload")
         && [
@@ -166,6 +189,9 @@ fn unwrap_once(mut object: Map<String, Value>) -> Result<Step, Error> {
 
 fn decode_if_string(value: Value, field: &str) -> Result<Value, Error> {
     match value {
+        Value::Null => Err(Error::invalid(format!(
+            "{field} is null: it must hold the snapshot job reference"
+        ))),
         Value::String(text) => serde_json::from_str(&text)
             .map_err(|e| Error::invalid(format!("{field} is a string but not valid JSON: {e}"))),
         other => Ok(other),
@@ -229,16 +255,29 @@ fn reference(object: &Map<String, Value>) -> Result<JobRef, Error> {
     }
 }
 
-/// Reads the first of `names` present; a present non-string value is bad input.
+/// Reads a field under any of its spellings (`arn`/`Arn`, ...). A present non-string value is bad
+/// input, and so are two spellings with different values.
 fn field<'a>(object: &'a Map<String, Value>, names: &[&str]) -> Result<Option<&'a str>, Error> {
+    let mut found: Option<(&str, &'a str)> = None;
     for name in names {
-        match object.get(*name) {
+        let value = match object.get(*name) {
             None | Some(Value::Null) => continue,
-            Some(Value::String(s)) => return Ok(Some(s)),
+            Some(Value::String(s)) => s.as_str(),
             Some(other) => return Err(Error::invalid(format!("{name} must be a string, got {}", kind(other)))),
+        };
+        match found {
+            Some((first, earlier)) if earlier != value => {
+                return Err(Error::invalid(format!(
+                    "{first} {:?} and {name} {:?} disagree",
+                    shorten(earlier),
+                    shorten(value)
+                )));
+            }
+            Some(_) => {}
+            None => found = Some((name, value)),
         }
     }
-    Ok(None)
+    Ok(found.map(|(_, value)| value))
 }
 
 /// `arn:{partition}:quicksight:{region}:{account}:dashboard/{DashboardId}/snapshot-job/{SnapshotJobId}`
@@ -253,14 +292,14 @@ pub fn parse_arn(arn: &str) -> Result<JobRef, Error> {
     if *prefix != "arn" {
         return Err(bad("it does not start with arn:"));
     }
-    if !is_partition(partition) {
-        return Err(bad("unknown partition"));
-    }
     if *service != "quicksight" {
         return Err(bad("service is not quicksight"));
     }
     if !is_region(region) {
         return Err(bad("invalid region"));
+    }
+    if *partition != partition_of(region) {
+        return Err(bad("the partition does not match the region"));
     }
     let segments: Vec<&str> = resource.split('/').collect();
     let ["dashboard", dashboard, "snapshot-job", job] = segments.as_slice() else {
@@ -278,18 +317,23 @@ pub fn parse_arn(arn: &str) -> Result<JobRef, Error> {
     })
 }
 
-fn is_partition(p: &str) -> bool {
-    p == "aws"
-        || (p.starts_with("aws-") && p.len() <= 20 && p[4..].bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
-}
-
+/// An AWS region name: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`, ... (a 2-4
+/// letter area, one or more lowercase words, a number). A typo would otherwise become a DNS failure,
+/// which looks transient and would be retried.
 fn is_region(r: &str) -> bool {
-    !r.is_empty()
-        && r.len() <= 30
-        && r.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !r.starts_with('-')
-        && !r.ends_with('-')
+    let parts: Vec<&str> = r.split('-').collect();
+    let lower = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    match parts.as_slice() {
+        [area, words @ .., number] if !words.is_empty() => {
+            r.len() <= 30
+                && (2..=4).contains(&area.len())
+                && lower(area)
+                && words.iter().all(lower)
+                && (1..=2).contains(&number.len())
+                && number.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 /// Exactly 12 ASCII digits, as AWS requires.
@@ -341,6 +385,9 @@ fn parse_fail_on(value: &Value) -> Result<Vec<Outcome>, Error> {
                 shorten(&item.to_string())
             ))
         })?;
+        if outcome == Outcome::Succeeded {
+            return Err(Error::invalid("failOn cannot contain SUCCEEDED"));
+        }
         if !outcomes.contains(&outcome) {
             outcomes.push(outcome);
         }
@@ -502,7 +549,7 @@ mod tests {
             ),
             (
                 json!({"arn": "arn:gcp:quicksight:us-east-1:111122223333:dashboard/d/snapshot-job/j"}),
-                "not a QuickSight snapshot job ARN (unknown partition): \"arn:gcp:quicksight:us-east-1:111122223333:dashboard/d/snapshot-job/j\"",
+                "not a QuickSight snapshot job ARN (the partition does not match the region): \"arn:gcp:quicksight:us-east-1:111122223333:dashboard/d/snapshot-job/j\"",
             ),
             (
                 json!({"arn": "arn:aws:quicksight:US_EAST:111122223333:dashboard/d/snapshot-job/j"}),
@@ -533,6 +580,42 @@ mod tests {
                 "failOn: \"DONE\" is not an outcome (expected SUCCEEDED, PARTIAL, FAILED or PENDING)",
             ),
             (json!({"arn": ARN, "notify": "no"}), "notify must be true or false"),
+            (
+                json!({"arn": ARN, "failOn": ["SUCCEEDED"]}),
+                "failOn cannot contain SUCCEEDED",
+            ),
+            (
+                json!({"arn": "arn:aws-cn:quicksight:us-east-1:111122223333:dashboard/d/snapshot-job/j"}),
+                "not a QuickSight snapshot job ARN (the partition does not match the region): \"arn:aws-cn:quicksight:us-east-1:111122223333:dashboard/d/snapshot-job/j\"",
+            ),
+            (
+                json!({"arn": "arn:aws:quicksight:xx:111122223333:dashboard/d/snapshot-job/j"}),
+                "not a QuickSight snapshot job ARN (invalid region): \"arn:aws:quicksight:xx:111122223333:dashboard/d/snapshot-job/j\"",
+            ),
+            (
+                json!({"arn": ARN, "Arn": "garbage"}),
+                &format!("arn {ARN:?} and Arn \"garbage\" disagree"),
+            ),
+            (
+                json!({"awsAccountId": "111122223333", "AwsAccountId": "999999999999", "dashboardId": "d", "snapshotJobId": "j"}),
+                "awsAccountId \"111122223333\" and AwsAccountId \"999999999999\" disagree",
+            ),
+            (
+                json!({"Payload": {"errorType": "QuickSightThrottled", "errorMessage": "x"}, "StatusCode": 200, "FunctionError": "Unhandled"}),
+                "event is a Lambda error result (errorType \"QuickSightThrottled\"), not a snapshot job reference",
+            ),
+            (
+                json!({"Error": "States.Timeout", "Cause": "x"}),
+                "event is a Step Functions error output (Error \"States.Timeout\"), not a snapshot job reference",
+            ),
+            (
+                json!({"detail-type": "x", "source": "s", "detail": null}),
+                "detail is null: it must hold the snapshot job reference",
+            ),
+            (
+                json!({"Payload": null, "StatusCode": 200}),
+                "Payload is null: it must hold the snapshot job reference",
+            ),
             (
                 json!({"Payload": "{not json", "StatusCode": 200}),
                 "Payload is a string but not valid JSON: key must be a string at line 1 column 2",
@@ -570,5 +653,37 @@ mod tests {
         assert!(
             matches!(parse_event("{"), Err(Error::InvalidInput(m)) if m.starts_with("event is not valid JSON: EOF"))
         );
+    }
+
+    #[test]
+    fn regions_and_partitions_must_be_real_and_agree() {
+        for (partition, region) in [
+            ("aws", "us-east-1"),
+            ("aws", "ap-southeast-2"),
+            ("aws", "il-central-1"),
+            ("aws-cn", "cn-northwest-1"),
+            ("aws-us-gov", "us-gov-west-1"),
+            ("aws-iso", "us-iso-east-1"),
+            ("aws-iso-b", "us-isob-east-1"),
+            ("aws-iso-e", "eu-isoe-west-1"),
+            ("aws-iso-f", "us-isof-south-1"),
+            ("aws-eusc", "eusc-de-east-1"),
+        ] {
+            let arn = format!("arn:{partition}:quicksight:{region}:111122223333:dashboard/d/snapshot-job/j");
+            let job = parse_arn(&arn).unwrap_or_else(|e| panic!("{arn}: {e}"));
+            assert_eq!(job.arn("unused-1"), arn);
+        }
+        for region in [
+            "xx",
+            "us-east",
+            "useast-1",
+            "us-east-123",
+            "US-east-1",
+            "us--east-1",
+            "-us-east-1",
+            "us-east-1-",
+        ] {
+            assert!(!is_region(region), "{region}");
+        }
     }
 }

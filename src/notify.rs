@@ -27,7 +27,7 @@
 
 use std::collections::BTreeSet;
 
-use aws_sdk_sns::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sns::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sns::operation::RequestId;
 use aws_sdk_sns::types::MessageAttributeValue;
 use serde::Serialize;
@@ -562,11 +562,16 @@ impl Notifier {
     fn classify<E, R>(&self, error: SdkError<E, R>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + Send + Sync + 'static,
         SdkError<E, R>: RequestId,
     {
         let request_id = error.request_id().map(str::to_owned);
         let (code, message) = match &error {
+            // SNS answered 2xx but the body could not be read: no code to report, so say what happened.
+            SdkError::ServiceError(service) if service.err().code().is_none() => (
+                "UnreadableResponse".to_owned(),
+                format!("Publish: {}", crate::quicksight::describe(&error)),
+            ),
             SdkError::ServiceError(service) => (
                 service.err().code().unwrap_or("Unknown").to_owned(),
                 format!("Publish: {}", service.err().message().unwrap_or_default()),
@@ -579,7 +584,11 @@ impl Notifier {
                     SdkError::ConstructionFailure(_) => "ConstructionFailure",
                     _ => "SdkError",
                 };
-                (class.to_owned(), format!("Publish: {}", DisplayErrorContext(&error)))
+                // The error chain's Display only: the Debug form holds the raw HTTP response.
+                (
+                    class.to_owned(),
+                    format!("Publish: {}", crate::quicksight::describe(&error)),
+                )
             }
         };
         self.failed(&code, message, request_id)

@@ -254,7 +254,7 @@ where
 /// An error and its sources on one line, from their `Display` only. The `Debug` form (which the SDK's
 /// `DisplayErrorContext` appends) holds the raw HTTP response, body included: result locations and
 /// possibly presigned links must not reach error messages and logs.
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
