@@ -106,12 +106,18 @@ impl State {
     }
 
     fn readable_job(&self, caller: &Caller, key: &JobKey) -> Result<&Job, ServiceError> {
-        let job = self.jobs.get(key).ok_or_else(|| {
+        let not_found = || {
             ServiceError::not_found(format!(
                 "Snapshot job {} for dashboard {} in account {} does not exist.",
                 key.job_id, key.dashboard, key.account
             ))
-        })?;
+        };
+        let job = self.jobs.get(key).ok_or_else(not_found)?;
+        // QuickSight resources are regional: a job started in one region does not exist in another.
+        let region = caller.region.as_deref().unwrap_or(&self.settings.default_region);
+        if job.region != region {
+            return Err(not_found());
+        }
         if job.access_key_id != caller.access_key_id {
             return Err(ServiceError::access_denied(format!(
                 "User with access key {} is not authorized to read snapshot job {}: it was started with other credentials.",
@@ -420,6 +426,22 @@ mod tests {
             (err.status, err.error_type.as_str()),
             (404, "ResourceNotFoundException")
         );
+    }
+
+    #[test]
+    fn a_job_does_not_exist_in_another_region() {
+        let shared = Shared::new(Config::default());
+        start(&shared, "123456789012", "j1").unwrap();
+        let elsewhere = Caller {
+            access_key_id: "A".into(),
+            region: Some("us-west-2".into()),
+        };
+        let err = shared.describe(&elsewhere, &key("j1"), "r").unwrap_err();
+        assert_eq!(
+            (err.status, err.error_type.as_str()),
+            (404, "ResourceNotFoundException")
+        );
+        assert!(shared.describe(&caller("A"), &key("j1"), "r").is_ok());
     }
 
     #[test]
