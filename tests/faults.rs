@@ -25,6 +25,13 @@ fn assert_healthy(function: &Function) {
     assert!(!function.logs().contains("panicked"), "{}", function.logs());
 }
 
+/// Checks that the function is still healthy, then stops it and the emulator.
+async fn shut_down_healthy(function: Function, emulator: quicksight_emulator::Handle) {
+    assert_healthy(&function);
+    function.shutdown().await;
+    emulator.shutdown().await;
+}
+
 /// The error of a call that never got an answer: every connection was reset or refused.
 fn assert_never_answered(invocation: Invocation) {
     let (error_type, message) = error_of(invocation);
@@ -117,9 +124,7 @@ async fn throttling_within_the_retry_budget_is_absorbed_and_the_output_is_normal
         faults_seen(&emulator),
         [Some("throttling".into()), Some("throttling".into()), Some("raw".into())]
     );
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -141,9 +146,7 @@ async fn throttling_beyond_the_default_retry_budget_is_quicksight_throttled_afte
             requests[2].request_id
         )
     );
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -190,9 +193,7 @@ async fn service_unavailable_is_quicksight_unavailable_after_exactly_sdk_max_att
         message.starts_with("QuickSight is unavailable: ServiceUnavailable: DescribeDashboardSnapshotJobResult: "),
         "{message}"
     );
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -218,9 +219,7 @@ async fn error_statuses_with_bodies_that_are_not_aws_errors_still_get_a_name_fro
         assert_eq!(error_type, expected, "HTTP {status} {body:?}");
         assert_eq!(emulator.requests().len(), 1);
     }
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -256,9 +255,7 @@ async fn faults_on_the_status_call_of_a_pending_job_are_classified_too() {
             (Some(Operation::DescribeDashboardSnapshotJob), Some(500)),
         ]
     );
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,9 +277,7 @@ async fn answers_slower_than_the_attempt_timeout_are_retried_then_quicksight_una
     );
     // Three attempts of 300 ms plus at most 1 s + 2 s of backoff: never the 5 s delay.
     assert!(elapsed < Duration::from_millis(4_500), "{elapsed:?}");
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -304,9 +299,7 @@ async fn one_slow_answer_is_abandoned_and_the_retry_succeeds() {
         "{:?}",
         started.elapsed()
     );
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -324,9 +317,7 @@ async fn with_default_settings_an_invocation_ends_within_25_seconds_even_if_ever
     assert_eq!(error_type, "QuickSightUnavailable");
     assert!(message.contains("TimeoutError"), "{message}");
     assert!(elapsed < Duration::from_secs(25), "took {elapsed:?}");
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,9 +336,7 @@ async fn a_reset_connection_is_retried_and_a_later_answer_is_used() {
         faults_seen(&emulator),
         [Some("connectionReset".into()), Some("raw".into())]
     );
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -359,9 +348,7 @@ async fn connections_reset_on_every_attempt_are_quicksight_unavailable() {
     let requests = emulator.requests();
     assert_eq!(requests.len(), 3);
     assert!(requests.iter().all(|r| r.status.is_none()), "no answer was sent");
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -405,9 +392,7 @@ async fn a_truncated_body_is_quicksight_unavailable_and_the_next_invocation_read
     let output = response_of(function.invoke(start).await);
     assert_eq!(output["outcome"], "SUCCEEDED");
     assert_eq!(output["files"].as_array().unwrap().len(), 2);
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -482,9 +467,7 @@ async fn bodies_that_are_truncated_not_json_or_the_wrong_shape_are_quicksight_un
         );
         emulator.clear_faults();
     }
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -498,9 +481,7 @@ async fn an_empty_200_body_reads_as_an_empty_output_and_is_unexpected_job_status
     assert_eq!(error_type, "UnexpectedJobStatus");
     assert_eq!(message, format!("unexpected job status \"(missing)\" for {JOB_ARN}"));
     assert_eq!(faults_seen(&emulator), [Some("emptyBody".into())], "not retried");
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -526,9 +507,7 @@ async fn an_unknown_job_status_is_unexpected_job_status_and_never_success() {
     let (error_type, message) = error_of(function.invoke(event()).await);
     assert_eq!(error_type, "UnexpectedJobStatus");
     assert_eq!(message, format!("unexpected job status \"(missing)\" for {JOB_ARN}"));
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -591,9 +570,7 @@ async fn unknown_members_nulls_unknown_enum_values_and_missing_members_are_toler
             "summary": "1 of 4 files exported; file failed: UNSPECIFIED, NEW_KIND_OF_FAILURE; file missing: no URI; file missing: no URI"
         })
     );
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }
 
 #[tokio::test]
@@ -655,7 +632,5 @@ async fn a_very_large_result_is_translated_whole() {
         "{}",
         output["summary"]
     );
-    assert_healthy(&function);
-    function.shutdown().await;
-    emulator.shutdown().await;
+    shut_down_healthy(function, emulator).await;
 }

@@ -1,6 +1,7 @@
 //! Runs the real `bootstrap` binary on this machine, with no AWS: a loopback Lambda Runtime API
 //! ([`RuntimeApi`]), a process handle that starts the binary with a clean environment and captures its
-//! logs ([`Function`]), and a loopback-only HTTP client ([`http::LoopbackClient`]).
+//! logs ([`Function`]), a loopback-only HTTP client ([`http::LoopbackClient`]), and the QuickSight
+//! client and realistic snapshot job the demo, the benchmark and the tests start ([`quicksight`]).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -19,6 +20,7 @@
 
 pub mod function;
 pub mod http;
+pub mod quicksight;
 pub mod runtime_api;
 
 pub use function::{Finished, Function, FunctionConfig, FunctionStats, Invocation, InvokeReport, LogLine, Stream};

@@ -5,13 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aws_sdk_quicksight::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_quicksight::types::{
-    S3BucketConfiguration, SessionTag, SnapshotAnonymousUser, SnapshotConfiguration, SnapshotDestinationConfiguration,
-    SnapshotFile, SnapshotFileFormatType, SnapshotFileGroup, SnapshotFileSheetSelection,
-    SnapshotFileSheetSelectionScope, SnapshotS3DestinationConfiguration, SnapshotUserConfiguration,
-};
-use harness::function::{DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY};
+use aws_sdk_quicksight::types::SnapshotConfiguration;
+use harness::quicksight::{JobShape, StartJob};
 use harness::{Function, FunctionConfig, Invocation};
 use quicksight_emulator::{Fault, Handle, JobSelector, Scenario, ScenarioRule};
 use serde_json::Value;
@@ -49,93 +44,33 @@ pub fn finish(emulator: &Handle, job_id: &str, mut scenario: Scenario) {
 /// The real aws-sdk-quicksight client, with the same credentials as the function (the emulator
 /// refuses reads of a job by another access key, like the service).
 pub fn client(endpoint: &str) -> aws_sdk_quicksight::Client {
-    let config = aws_sdk_quicksight::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            DUMMY_ACCESS_KEY_ID,
-            DUMMY_SECRET_ACCESS_KEY,
-            None,
-            None,
-            "test",
-        ))
-        .endpoint_url(endpoint)
-        .build();
-    aws_sdk_quicksight::Client::from_conf(config)
+    harness::quicksight::client(endpoint)
 }
 
 /// A realistic configuration: a PDF of a whole sheet and a CSV of one visual, to S3.
 pub fn snapshot_configuration() -> SnapshotConfiguration {
-    let pdf = SnapshotFile::builder()
-        .format_type(SnapshotFileFormatType::Pdf)
-        .sheet_selections(
-            SnapshotFileSheetSelection::builder()
-                .sheet_id("sheet-1")
-                .selection_scope(SnapshotFileSheetSelectionScope::AllVisuals)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    let csv = SnapshotFile::builder()
-        .format_type(SnapshotFileFormatType::Csv)
-        .sheet_selections(
-            SnapshotFileSheetSelection::builder()
-                .sheet_id("sheet-1")
-                .selection_scope(SnapshotFileSheetSelectionScope::SelectedVisuals)
-                .visual_ids("visual-7")
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    let bucket = S3BucketConfiguration::builder()
-        .bucket_name("reports-bucket")
-        .bucket_prefix("snapshots/")
-        .bucket_region("us-east-1")
-        .build()
-        .unwrap();
-    SnapshotConfiguration::builder()
-        .file_groups(SnapshotFileGroup::builder().files(pdf).build())
-        .file_groups(SnapshotFileGroup::builder().files(csv).build())
-        .destination_configuration(
-            SnapshotDestinationConfiguration::builder()
-                .s3_destinations(
-                    SnapshotS3DestinationConfiguration::builder()
-                        .bucket_configuration(bucket)
-                        .build(),
-                )
-                .build(),
-        )
-        .build()
-        .unwrap()
+    harness::quicksight::snapshot_configuration(JobShape {
+        bucket: "reports-bucket",
+        prefix: "snapshots/",
+        csv_visual: "visual-7",
+    })
+    .unwrap()
 }
 
 /// Starts a job and returns StartDashboardSnapshotJob's output as a Step Functions task passes it on.
-pub async fn start_job(client: &aws_sdk_quicksight::Client, job_id: &str) -> serde_json::Value {
-    let user = SnapshotUserConfiguration::builder()
-        .anonymous_users(
-            SnapshotAnonymousUser::builder()
-                .row_level_permission_tags(SessionTag::builder().key("region").value("EMEA").build().unwrap())
-                .build(),
-        )
-        .build();
-    let out = client
-        .start_dashboard_snapshot_job()
-        .aws_account_id(ACCOUNT)
-        .dashboard_id(DASHBOARD)
-        .snapshot_job_id(job_id)
-        .snapshot_configuration(snapshot_configuration())
-        .user_configuration(user)
-        .send()
-        .await
-        .unwrap();
-    serde_json::json!({
-        "Arn": out.arn().unwrap(),
-        "SnapshotJobId": out.snapshot_job_id().unwrap(),
-        "RequestId": out.request_id().unwrap(),
-        "Status": out.status(),
-    })
+pub async fn start_job(client: &aws_sdk_quicksight::Client, job_id: &str) -> Value {
+    let job = StartJob {
+        account: ACCOUNT,
+        dashboard: DASHBOARD,
+        job_id,
+        configuration: snapshot_configuration(),
+        user: harness::quicksight::anonymous_user(Some(("region", "EMEA"))).unwrap(),
+    };
+    let start = harness::quicksight::start_job(client, job).await.unwrap();
+    for member in ["Arn", "SnapshotJobId", "RequestId"] {
+        assert!(start[member].is_string(), "{start}");
+    }
+    start
 }
 
 pub fn bootstrap() -> &'static str {

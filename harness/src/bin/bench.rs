@@ -12,21 +12,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use aws_sdk_quicksight::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_quicksight::types::{
-    S3BucketConfiguration, SnapshotAnonymousUser, SnapshotConfiguration, SnapshotDestinationConfiguration,
-    SnapshotFile, SnapshotFileFormatType, SnapshotFileGroup, SnapshotFileSheetSelection,
-    SnapshotFileSheetSelectionScope, SnapshotS3DestinationConfiguration, SnapshotUserConfiguration,
-};
-use harness::function::{DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, read_vm_hwm_kib};
+use harness::function::{DUMMY_ACCESS_KEY_ID, read_vm_hwm_kib};
 use harness::http::LoopbackClient;
+use harness::quicksight::{self, JobShape, REGION, StartJob};
 use harness::{Function, FunctionConfig, Invocation};
 use quicksight_emulator::Handle;
 use serde_json::{Value, json};
 
 type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
-const REGION: &str = "us-east-1";
 const ACCOUNT: &str = "111122223333";
 const DASHBOARD: &str = "sales-overview";
 const JOB: &str = "bench-completed";
@@ -179,7 +173,7 @@ struct Samples {
 
 async fn run(args: &Args, emulator: &Handle) -> BenchResult<()> {
     let endpoint = emulator.endpoint();
-    let sdk = sdk_client(&endpoint);
+    let sdk = quicksight::client(&endpoint);
     let arn = start_completed_job(&sdk).await?;
     let event = json!({ "arn": arn });
 
@@ -313,75 +307,24 @@ fn expect_success(kind: Kind, invocation: &Invocation) -> BenchResult<Value> {
     }
 }
 
-fn sdk_client(endpoint: &str) -> aws_sdk_quicksight::Client {
-    let config = aws_sdk_quicksight::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new(
-            DUMMY_ACCESS_KEY_ID,
-            DUMMY_SECRET_ACCESS_KEY,
-            None,
-            None,
-            "bench",
-        ))
-        .endpoint_url(endpoint)
-        .build();
-    aws_sdk_quicksight::Client::from_conf(config)
-}
-
 /// A job like the demo's: a PDF of a whole sheet and a CSV of one visual, to S3. The emulator runs
 /// with zero queue and run time, so it is COMPLETED at once.
 async fn start_completed_job(client: &aws_sdk_quicksight::Client) -> BenchResult<String> {
-    let sheet = |scope: SnapshotFileSheetSelectionScope, visual: Option<&str>| {
-        SnapshotFileSheetSelection::builder()
-            .sheet_id("sheet-1")
-            .selection_scope(scope)
-            .set_visual_ids(visual.map(|v| vec![v.to_owned()]))
-            .build()
+    let configuration = quicksight::snapshot_configuration(JobShape {
+        bucket: "bench-snapshots",
+        prefix: "reports/",
+        csv_visual: "visual-7",
+    })?;
+    let job = StartJob {
+        account: ACCOUNT,
+        dashboard: DASHBOARD,
+        job_id: JOB,
+        configuration,
+        user: quicksight::anonymous_user(None)?,
     };
-    let pdf = SnapshotFile::builder()
-        .format_type(SnapshotFileFormatType::Pdf)
-        .sheet_selections(sheet(SnapshotFileSheetSelectionScope::AllVisuals, None)?)
-        .build()?;
-    let csv = SnapshotFile::builder()
-        .format_type(SnapshotFileFormatType::Csv)
-        .sheet_selections(sheet(
-            SnapshotFileSheetSelectionScope::SelectedVisuals,
-            Some("visual-7"),
-        )?)
-        .build()?;
-    let bucket = S3BucketConfiguration::builder()
-        .bucket_name("bench-snapshots")
-        .bucket_prefix("reports/")
-        .bucket_region(REGION)
-        .build()?;
-    let configuration = SnapshotConfiguration::builder()
-        .file_groups(SnapshotFileGroup::builder().files(pdf).build())
-        .file_groups(SnapshotFileGroup::builder().files(csv).build())
-        .destination_configuration(
-            SnapshotDestinationConfiguration::builder()
-                .s3_destinations(
-                    SnapshotS3DestinationConfiguration::builder()
-                        .bucket_configuration(bucket)
-                        .build(),
-                )
-                .build(),
-        )
-        .build()?;
-    let users = SnapshotUserConfiguration::builder()
-        .anonymous_users(SnapshotAnonymousUser::builder().build())
-        .build();
-    let started = client
-        .start_dashboard_snapshot_job()
-        .aws_account_id(ACCOUNT)
-        .dashboard_id(DASHBOARD)
-        .snapshot_job_id(JOB)
-        .snapshot_configuration(configuration)
-        .user_configuration(users)
-        .send()
-        .await?;
-    Ok(started
-        .arn()
+    let started = quicksight::start_job(client, job).await?;
+    Ok(started["Arn"]
+        .as_str()
         .ok_or("StartDashboardSnapshotJob returned no Arn")?
         .to_owned())
 }

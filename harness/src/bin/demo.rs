@@ -13,20 +13,14 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use aws_sdk_quicksight::Client;
-use aws_sdk_quicksight::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_quicksight::types::{
-    S3BucketConfiguration, SessionTag, SnapshotAnonymousUser, SnapshotConfiguration, SnapshotDestinationConfiguration,
-    SnapshotFile, SnapshotFileFormatType, SnapshotFileGroup, SnapshotFileSheetSelection,
-    SnapshotFileSheetSelectionScope, SnapshotJobStatus, SnapshotS3DestinationConfiguration, SnapshotUserConfiguration,
-};
-use harness::function::{DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY};
+use aws_sdk_quicksight::types::SnapshotJobStatus;
+use harness::quicksight::{self, JobShape, REGION, StartJob};
 use harness::{Function, FunctionConfig, Invocation, Stream};
 use quicksight_emulator::{FileError, Handle, Scenario};
 use serde_json::{Value, json};
 
 type DemoResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
-const REGION: &str = "us-east-1";
 const ACCOUNT: &str = "111122223333";
 const DASHBOARD: &str = "sales-overview";
 const BUCKET: &str = "demo-snapshots";
@@ -144,7 +138,7 @@ async fn run(bootstrap: PathBuf) -> DemoResult<usize> {
 }
 
 async fn steps(emulator: &Handle, function: &Function) -> DemoResult<usize> {
-    let quicksight = quicksight_client(&emulator.endpoint());
+    let quicksight = quicksight::client(&emulator.endpoint());
     let mut mismatches = 0;
 
     match function.wait_ready().await {
@@ -201,93 +195,22 @@ async fn steps(emulator: &Handle, function: &Function) -> DemoResult<usize> {
     Ok(mismatches)
 }
 
-fn quicksight_client(endpoint: &str) -> Client {
-    let config = aws_sdk_quicksight::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new(
-            DUMMY_ACCESS_KEY_ID,
-            DUMMY_SECRET_ACCESS_KEY,
-            None,
-            None,
-            "harness-demo",
-        ))
-        .endpoint_url(endpoint)
-        .build();
-    Client::from_conf(config)
-}
-
-fn snapshot_configuration() -> DemoResult<SnapshotConfiguration> {
-    let pdf = SnapshotFile::builder()
-        .format_type(SnapshotFileFormatType::Pdf)
-        .sheet_selections(
-            SnapshotFileSheetSelection::builder()
-                .sheet_id("sheet-1")
-                .selection_scope(SnapshotFileSheetSelectionScope::AllVisuals)
-                .build()?,
-        )
-        .build()?;
-    let csv = SnapshotFile::builder()
-        .format_type(SnapshotFileFormatType::Csv)
-        .sheet_selections(
-            SnapshotFileSheetSelection::builder()
-                .sheet_id("sheet-1")
-                .selection_scope(SnapshotFileSheetSelectionScope::SelectedVisuals)
-                .visual_ids("visual-revenue-by-region")
-                .build()?,
-        )
-        .build()?;
-    let bucket = S3BucketConfiguration::builder()
-        .bucket_name(BUCKET)
-        .bucket_prefix(PREFIX)
-        .bucket_region(REGION)
-        .build()?;
-    Ok(SnapshotConfiguration::builder()
-        .file_groups(SnapshotFileGroup::builder().files(pdf).build())
-        .file_groups(SnapshotFileGroup::builder().files(csv).build())
-        .destination_configuration(
-            SnapshotDestinationConfiguration::builder()
-                .s3_destinations(
-                    SnapshotS3DestinationConfiguration::builder()
-                        .bucket_configuration(bucket)
-                        .build(),
-                )
-                .build(),
-        )
-        .build()?)
-}
-
-fn user_configuration() -> DemoResult<SnapshotUserConfiguration> {
-    let tag = SessionTag::builder().key("region").value("EMEA").build()?;
-    Ok(SnapshotUserConfiguration::builder()
-        .anonymous_users(SnapshotAnonymousUser::builder().row_level_permission_tags(tag).build())
-        .build())
-}
-
 /// Starts a job and returns its output in the shape a state machine passes on:
 /// `{"Arn","SnapshotJobId","RequestId","Status"}`.
-async fn start_job(quicksight: &Client, job_id: &str) -> DemoResult<Value> {
-    let output = quicksight
-        .start_dashboard_snapshot_job()
-        .aws_account_id(ACCOUNT)
-        .dashboard_id(DASHBOARD)
-        .snapshot_job_id(job_id)
-        .snapshot_configuration(snapshot_configuration()?)
-        .user_configuration(user_configuration()?)
-        .send()
-        .await
-        .map_err(|e| {
-            format!(
-                "StartDashboardSnapshotJob {job_id}: {}",
-                aws_sdk_quicksight::error::DisplayErrorContext(e)
-            )
-        })?;
-    Ok(json!({
-        "Arn": output.arn(),
-        "SnapshotJobId": output.snapshot_job_id(),
-        "RequestId": output.request_id(),
-        "Status": output.status(),
-    }))
+async fn start_job(client: &Client, job_id: &str) -> DemoResult<Value> {
+    let configuration = quicksight::snapshot_configuration(JobShape {
+        bucket: BUCKET,
+        prefix: PREFIX,
+        csv_visual: "visual-revenue-by-region",
+    })?;
+    let job = StartJob {
+        account: ACCOUNT,
+        dashboard: DASHBOARD,
+        job_id,
+        configuration,
+        user: quicksight::anonymous_user(Some(("region", "EMEA")))?,
+    };
+    Ok(quicksight::start_job(client, job).await?)
 }
 
 /// Polls DescribeDashboardSnapshotJob until COMPLETED or FAILED, printing each status change.
