@@ -8,7 +8,9 @@ use aws_sdk_quicksight::config::timeout::TimeoutConfig;
 use aws_sdk_quicksight::config::{Credentials, Region};
 use aws_sdk_quicksight::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_quicksight::operation::RequestId;
-use aws_sdk_quicksight::operation::describe_dashboard_snapshot_job::DescribeDashboardSnapshotJobError;
+use aws_sdk_quicksight::operation::describe_dashboard_snapshot_job::{
+    DescribeDashboardSnapshotJobError, DescribeDashboardSnapshotJobOutput,
+};
 use aws_sdk_quicksight::operation::describe_dashboard_snapshot_job_result::{
     DescribeDashboardSnapshotJobResultError, DescribeDashboardSnapshotJobResultOutput,
 };
@@ -154,6 +156,19 @@ async fn start(
         .await
 }
 
+async fn describe(
+    client: &Client,
+    job: &str,
+) -> Result<DescribeDashboardSnapshotJobOutput, SdkError<DescribeDashboardSnapshotJobError>> {
+    client
+        .describe_dashboard_snapshot_job()
+        .aws_account_id(ACCOUNT)
+        .dashboard_id(DASHBOARD)
+        .snapshot_job_id(job)
+        .send()
+        .await
+}
+
 async fn result(
     client: &Client,
     job: &str,
@@ -230,14 +245,7 @@ async fn a_registered_user_job_goes_from_start_to_a_presigned_result() {
     );
     assert!(body.get("UserConfiguration").is_none(), "{body}");
 
-    let described = client
-        .describe_dashboard_snapshot_job()
-        .aws_account_id(ACCOUNT)
-        .dashboard_id(DASHBOARD)
-        .snapshot_job_id("job-1")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "job-1").await.unwrap();
     let job = emulator.jobs().pop().unwrap();
     assert_eq!(described.job_status(), Some(&SnapshotJobStatus::Queued));
     assert_eq!(described.status(), 200);
@@ -309,14 +317,7 @@ async fn an_anonymous_user_job_writes_one_object_per_file_group_to_the_bucket() 
         "team"
     );
 
-    let described = client
-        .describe_dashboard_snapshot_job()
-        .aws_account_id(ACCOUNT)
-        .dashboard_id(DASHBOARD)
-        .snapshot_job_id("job-anon")
-        .send()
-        .await
-        .unwrap();
+    let described = describe(&client, "job-anon").await.unwrap();
     let redacted = described.user_configuration().unwrap();
     assert_eq!(redacted.anonymous_users().len(), 1);
     assert_eq!(
@@ -469,14 +470,7 @@ async fn jobs_move_through_queued_and_running_as_the_clock_advances() {
         },
     );
     let status = || async {
-        let out = client
-            .describe_dashboard_snapshot_job()
-            .aws_account_id(ACCOUNT)
-            .dashboard_id(DASHBOARD)
-            .snapshot_job_id("clocked")
-            .send()
-            .await
-            .unwrap();
+        let out = describe(&client, "clocked").await.unwrap();
         (
             out.job_status().cloned().unwrap(),
             out.created_time().unwrap().as_secs_f64(),
@@ -508,14 +502,7 @@ async fn a_pinned_unknown_status_reaches_the_sdk_as_an_unknown_variant() {
             ..Scenario::default()
         },
     );
-    let out = client
-        .describe_dashboard_snapshot_job()
-        .aws_account_id(ACCOUNT)
-        .dashboard_id(DASHBOARD)
-        .snapshot_job_id("odd")
-        .send()
-        .await
-        .unwrap();
+    let out = describe(&client, "odd").await.unwrap();
     assert_eq!(out.job_status(), Some(&SnapshotJobStatus::from("CANCELLED")));
     assert_eq!(out.job_status().unwrap().as_str(), "CANCELLED");
     assert!(
@@ -531,14 +518,7 @@ async fn a_pinned_unknown_status_reaches_the_sdk_as_an_unknown_variant() {
 async fn an_unknown_job_is_resource_not_found_for_both_reads() {
     let emulator = emulator().await;
     let client = client(&emulator).await;
-    let err = client
-        .describe_dashboard_snapshot_job()
-        .aws_account_id(ACCOUNT)
-        .dashboard_id(DASHBOARD)
-        .snapshot_job_id("missing")
-        .send()
-        .await
-        .unwrap_err();
+    let err = describe(&client, "missing").await.unwrap_err();
     assert_eq!(err.raw_response().unwrap().status().as_u16(), 404);
     let DescribeDashboardSnapshotJobError::ResourceNotFoundException(not_found) = err.into_service_error() else {
         panic!("expected ResourceNotFoundException");
@@ -564,14 +544,7 @@ async fn reading_a_job_with_another_access_key_is_access_denied() {
     let owner = client(&emulator).await;
     let stranger = client_with(&emulator, "AKIDSOMEBODYELSE0001", RetryConfig::disabled(), None).await;
     start(&owner, "private", pdf_configuration(), None).await.unwrap();
-    let err = stranger
-        .describe_dashboard_snapshot_job()
-        .aws_account_id(ACCOUNT)
-        .dashboard_id(DASHBOARD)
-        .snapshot_job_id("private")
-        .send()
-        .await
-        .unwrap_err();
+    let err = describe(&stranger, "private").await.unwrap_err();
     assert_eq!(err.raw_response().unwrap().status().as_u16(), 401);
     let err = err.into_service_error();
     assert!(err.is_access_denied_exception(), "{err:?}");
@@ -736,21 +709,12 @@ async fn service_error_faults_arrive_as_the_sdks_typed_errors() {
     let emulator = emulator().await;
     let client = client(&emulator).await;
     start(&client, "job", pdf_configuration(), None).await.unwrap();
-    let describe = || async {
-        client
-            .describe_dashboard_snapshot_job()
-            .aws_account_id(ACCOUNT)
-            .dashboard_id(DASHBOARD)
-            .snapshot_job_id("job")
-            .send()
-            .await
-    };
     let op = Operation::DescribeDashboardSnapshotJob;
 
     emulator
         .push_fault(FaultRule::once(op, Fault::Throttling { message: None }))
         .unwrap();
-    let err = describe().await.unwrap_err();
+    let err = describe(&client, "job").await.unwrap_err();
     assert_eq!(err.raw_response().unwrap().status().as_u16(), 429);
     let err = err.into_service_error();
     assert!(err.is_throttling_exception(), "{err:?}");
@@ -764,7 +728,7 @@ async fn service_error_faults_arrive_as_the_sdks_typed_errors() {
             },
         ))
         .unwrap();
-    let err = describe().await.unwrap_err();
+    let err = describe(&client, "job").await.unwrap_err();
     assert_eq!(err.raw_response().unwrap().status().as_u16(), 500);
     let err = err.into_service_error();
     assert!(err.is_internal_failure_exception(), "{err:?}");
@@ -773,7 +737,7 @@ async fn service_error_faults_arrive_as_the_sdks_typed_errors() {
     emulator
         .push_fault(FaultRule::once(op, Fault::ServiceUnavailable { message: None }))
         .unwrap();
-    let err = describe().await.unwrap_err();
+    let err = describe(&client, "job").await.unwrap_err();
     assert_eq!(err.raw_response().unwrap().status().as_u16(), 503);
     let err = err.into_service_error();
     assert!(
@@ -793,7 +757,7 @@ async fn service_error_faults_arrive_as_the_sdks_typed_errors() {
             },
         ))
         .unwrap();
-    let err = describe().await.unwrap_err();
+    let err = describe(&client, "job").await.unwrap_err();
     assert_eq!(err.raw_response().unwrap().status().as_u16(), 403);
     let err = err.into_service_error();
     assert!(err.is_unsupported_user_edition_exception(), "{err:?}");
