@@ -151,6 +151,8 @@ async fn steps(emulator: &Handle, function: &Function) -> DemoResult<usize> {
     println!("Start output, used as the Lambda event:\n{}", pretty(&daily));
 
     section("2. Invoke the Lambda while the job is still running");
+    // The job is QUEUED for 1 s: let it reach RUNNING, as a state machine's first Wait would.
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
     mismatches += invoke(function, &daily, "PENDING").await;
 
     section("3. Wait for the job to finish (DescribeDashboardSnapshotJob)");
