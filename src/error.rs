@@ -121,6 +121,36 @@ impl From<Error> for Diagnostic {
     }
 }
 
+/// An error and its sources on one line, from their `Display` only. The `Debug` form (which the SDK's
+/// `DisplayErrorContext` appends) holds the raw HTTP response, body included: result locations and
+/// possibly presigned links must not reach error messages and logs.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !part.is_empty() && !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The name of an SDK failure that is not a service answer (the request never got one, or it could
+/// not be read), used as the error code in messages. Every SDK crate re-exports this same `SdkError`.
+pub(crate) fn transport_class<E, R>(error: &aws_sdk_quicksight::error::SdkError<E, R>) -> &'static str {
+    use aws_sdk_quicksight::error::SdkError;
+    match error {
+        SdkError::TimeoutError(_) => "TimeoutError",
+        SdkError::DispatchFailure(_) => "DispatchFailure",
+        SdkError::ResponseError(_) => "ResponseError",
+        SdkError::ConstructionFailure(_) => "ConstructionFailure",
+        _ => "SdkError",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -570,26 +570,17 @@ impl Notifier {
             // SNS answered 2xx but the body could not be read: no code to report, so say what happened.
             SdkError::ServiceError(service) if service.err().code().is_none() => (
                 "UnreadableResponse".to_owned(),
-                format!("Publish: {}", crate::quicksight::describe(&error)),
+                format!("Publish: {}", crate::error::error_chain(&error)),
             ),
             SdkError::ServiceError(service) => (
                 service.err().code().unwrap_or("Unknown").to_owned(),
                 format!("Publish: {}", service.err().message().unwrap_or_default()),
             ),
-            other => {
-                let class = match other {
-                    SdkError::TimeoutError(_) => "TimeoutError",
-                    SdkError::DispatchFailure(_) => "DispatchFailure",
-                    SdkError::ResponseError(_) => "ResponseError",
-                    SdkError::ConstructionFailure(_) => "ConstructionFailure",
-                    _ => "SdkError",
-                };
+            other => (
+                crate::error::transport_class(other).to_owned(),
                 // The error chain's Display only: the Debug form holds the raw HTTP response.
-                (
-                    class.to_owned(),
-                    format!("Publish: {}", crate::quicksight::describe(&error)),
-                )
-            }
+                format!("Publish: {}", crate::error::error_chain(&error)),
+            ),
         };
         self.failed(&code, message, request_id)
     }

@@ -9,7 +9,7 @@ use aws_sdk_quicksight::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_quicksight::operation::RequestId;
 use aws_sdk_quicksight::types::SnapshotJobStatus;
 
-use crate::error::{Error, ServiceFault};
+use crate::error::{Error, ServiceFault, error_chain, transport_class};
 use crate::input::JobRef;
 use crate::output::{JobIdentity, Output};
 use crate::translate;
@@ -71,7 +71,14 @@ impl QuickSight {
                 Fetched::NotTerminal => {}
             }
             let described = self
-                .with_region(job, self.client.describe_dashboard_snapshot_job())
+                .client
+                .describe_dashboard_snapshot_job()
+                .aws_account_id(&job.account_id)
+                .dashboard_id(&job.dashboard_id)
+                .snapshot_job_id(&job.snapshot_job_id)
+                .customize()
+                .config_override(self.region_override(job))
+                .send()
                 .await
                 .map_err(|e| match classify("DescribeDashboardSnapshotJob", e) {
                     Classified::Error(error) => error,
@@ -108,8 +115,17 @@ impl QuickSight {
     }
 
     async fn describe_result(&self, job: &JobRef) -> Result<Fetched, Error> {
-        let call = self.client.describe_dashboard_snapshot_job_result();
-        match self.with_region(job, call).await {
+        let answer = self
+            .client
+            .describe_dashboard_snapshot_job_result()
+            .aws_account_id(&job.account_id)
+            .dashboard_id(&job.dashboard_id)
+            .snapshot_job_id(&job.snapshot_job_id)
+            .customize()
+            .config_override(self.region_override(job))
+            .send()
+            .await;
+        match answer {
             Ok(result) => Ok(Fetched::Result(Box::new(result))),
             Err(e) => match classify("DescribeDashboardSnapshotJobResult", e) {
                 Classified::NotTerminal(_) => Ok(Fetched::NotTerminal),
@@ -118,12 +134,13 @@ impl QuickSight {
         }
     }
 
-    /// Fills the ids and sends the call in the job's own region when its ARN named one.
-    fn with_region<B: JobCall>(&self, job: &JobRef, call: B) -> B::Future {
-        let call = call.ids(job);
+    /// Sends a call in the job's own region when its ARN named another one than the function's;
+    /// an empty override changes nothing.
+    fn region_override(&self, job: &JobRef) -> aws_sdk_quicksight::config::Builder {
+        let overrides = aws_sdk_quicksight::config::Builder::default();
         match job.region.as_deref().filter(|r| *r != self.default_region) {
-            Some(region) => call.in_region(Region::new(region.to_owned())),
-            None => call.send_now(),
+            Some(region) => overrides.region(Region::new(region.to_owned())),
+            None => overrides,
         }
     }
 }
@@ -133,48 +150,7 @@ enum Fetched {
     NotTerminal,
 }
 
-/// The two read operations share their identifiers and their region override.
-trait JobCall: Sized {
-    type Future;
-    fn ids(self, job: &JobRef) -> Self;
-    fn in_region(self, region: Region) -> Self::Future;
-    fn send_now(self) -> Self::Future;
-}
-
-macro_rules! job_call {
-    ($builder:ty, $output:ty, $error:ty) => {
-        impl JobCall for $builder {
-            type Future = std::pin::Pin<
-                Box<dyn std::future::Future<Output = Result<$output, SdkError<$error, HttpResponse>>> + Send>,
-            >;
-            fn ids(self, job: &JobRef) -> Self {
-                self.aws_account_id(&job.account_id)
-                    .dashboard_id(&job.dashboard_id)
-                    .snapshot_job_id(&job.snapshot_job_id)
-            }
-            fn in_region(self, region: Region) -> Self::Future {
-                let overrides = aws_sdk_quicksight::config::Builder::default().region(region);
-                Box::pin(self.customize().config_override(overrides).send())
-            }
-            fn send_now(self) -> Self::Future {
-                Box::pin(self.send())
-            }
-        }
-    };
-}
-
 type HttpResponse = aws_sdk_quicksight::config::http::HttpResponse;
-
-job_call!(
-    aws_sdk_quicksight::operation::describe_dashboard_snapshot_job_result::builders::DescribeDashboardSnapshotJobResultFluentBuilder,
-    aws_sdk_quicksight::operation::describe_dashboard_snapshot_job_result::DescribeDashboardSnapshotJobResultOutput,
-    aws_sdk_quicksight::operation::describe_dashboard_snapshot_job_result::DescribeDashboardSnapshotJobResultError
-);
-job_call!(
-    aws_sdk_quicksight::operation::describe_dashboard_snapshot_job::builders::DescribeDashboardSnapshotJobFluentBuilder,
-    aws_sdk_quicksight::operation::describe_dashboard_snapshot_job::DescribeDashboardSnapshotJobOutput,
-    aws_sdk_quicksight::operation::describe_dashboard_snapshot_job::DescribeDashboardSnapshotJobError
-);
 
 pub(crate) enum Classified {
     NotTerminal(ServiceFault),
@@ -195,7 +171,7 @@ where
     });
     let transport = |code: &str, error: &SdkError<E, HttpResponse>| ServiceFault {
         code: code.to_owned(),
-        message: format!("{operation}: {}", describe(error)),
+        message: format!("{operation}: {}", error_chain(error)),
         request_id: request_id.clone(),
     };
     match &error {
@@ -237,33 +213,14 @@ where
                 _ => Error::QuickSightRejected(fault),
             })
         }
-        SdkError::TimeoutError(_) => Classified::Error(Error::QuickSightUnavailable(transport("TimeoutError", &error))),
-        SdkError::DispatchFailure(_) => {
-            Classified::Error(Error::QuickSightUnavailable(transport("DispatchFailure", &error)))
+        other => {
+            let class = transport_class(other);
+            let fault = transport(class, &error);
+            // A request the SDK could not even build will not succeed later; anything else is transient.
+            Classified::Error(match other {
+                SdkError::ConstructionFailure(_) => Error::QuickSightRejected(fault),
+                _ => Error::QuickSightUnavailable(fault),
+            })
         }
-        SdkError::ResponseError(_) => {
-            Classified::Error(Error::QuickSightUnavailable(transport("ResponseError", &error)))
-        }
-        SdkError::ConstructionFailure(_) => {
-            Classified::Error(Error::QuickSightRejected(transport("ConstructionFailure", &error)))
-        }
-        _ => Classified::Error(Error::QuickSightUnavailable(transport("SdkError", &error))),
     }
-}
-
-/// An error and its sources on one line, from their `Display` only. The `Debug` form (which the SDK's
-/// `DisplayErrorContext` appends) holds the raw HTTP response, body included: result locations and
-/// possibly presigned links must not reach error messages and logs.
-pub(crate) fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let part = cause.to_string();
-        if !part.is_empty() && !text.ends_with(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = cause.source();
-    }
-    text
 }
