@@ -18,7 +18,8 @@ fn shell(script: &str) -> FunctionConfig {
 const BASH_RUNTIME: &str = r#"
 api=$AWS_LAMBDA_RUNTIME_API; host=${api%:*}; port=${api#*:}
 call() {
-  exec 3<>"/dev/tcp/$host/$port"
+  # Once the harness has shut its API down the connection is refused: end quietly, like a runtime would.
+  { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || exit 0
   printf '%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s' "$1" "$2" "$api" "${#3}" "$3" >&3
   cat <&3
   exec 3<&-
@@ -29,6 +30,8 @@ while :; do
   resp=$(call GET /2018-06-01/runtime/invocation/next "" | tr -d '\r')
   id=$(printf '%s\n' "$resp" | sed -n 's/^lambda-runtime-aws-request-id: //p')
   body=$(printf '%s\n' "$resp" | sed '1,/^$/d')
+  # After the harness shuts down, /next answers 503 without an id: stop.
+  [ -n "$id" ] || exit 0
   n=$((n+1))
   echo "handling $id" >&2
   case $n in
